@@ -1,0 +1,1 @@
+"""The encoder, the labels and inference for c5-stance."""
