@@ -1,0 +1,1 @@
+"""Fine-tuning, evaluation, baselines and publishing for c5-stance."""

@@ -1,0 +1,118 @@
+"""Baselines on the same splits as the fine-tuned model, in one comparison table.
+
+    python -m training.baselines --model runs/c5-stance/model --out runs/c5-stance/comparison
+
+1. TF-IDF (word 1-2-grams + character 2-5-grams) + logistic regression.
+2. Frozen encoder (attention-masked mean-pooled embeddings of the base encoder, with
+   e5's "query: " prefix) + logistic regression.
+3. The fine-tuned model, if ``--model`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from data.corpus import load_stance_dataset
+from model.base_model import resolve_base_model
+from training.metrics import classification_metrics
+
+
+def tfidf_logreg(train_texts, train_labels, seed: int = 42):
+    """A fitted TF-IDF + logistic-regression pipeline."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+    ])
+    clf = make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000, random_state=seed))
+    return clf.fit(train_texts, train_labels)
+
+
+@torch.inference_mode()
+def mean_pooled_embeddings(base: str, texts: list[str], prefix: str = "query: ", batch_size: int = 64) -> np.ndarray:
+    """L2-normalised mean-pooled last hidden states of a frozen encoder."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(base)
+    enc_model = AutoModel.from_pretrained(base, use_safetensors=True).eval()
+    out = []
+    for i in range(0, len(texts), batch_size):
+        b = tok([prefix + t for t in texts[i : i + batch_size]], truncation=True, max_length=256, padding=True,
+                return_tensors="pt")
+        h = enc_model(**b).last_hidden_state
+        m = b["attention_mask"].unsqueeze(-1).float()
+        out.append(torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1).numpy())
+    return np.concatenate(out)
+
+
+def run_baselines(data: str = "bundled", base_model: str = "embedded", model: str | None = None,
+                  seed: int = 42) -> list[dict]:
+    """Rows of the comparison table: name, test accuracy/macro-F1, per-class F1, seconds."""
+    from sklearn.linear_model import LogisticRegression
+
+    ds = load_stance_dataset(data, seed=seed)
+    tr, te = ds["train"], ds["test"]
+    rows = []
+
+    def row(name, pred, seconds):
+        m = classification_metrics(pred, te["label"])
+        rows.append({"model": name, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
+                     **{f"f1_{k}": v["f1"] for k, v in m["per_class"].items()}, "seconds": round(seconds, 1)})
+
+    t = time.perf_counter()
+    row("TF-IDF + logistic regression", tfidf_logreg(tr["text"], tr["label"], seed).predict(te["text"]),
+        time.perf_counter() - t)
+    t = time.perf_counter()
+    base = resolve_base_model(base_model)
+    x_tr, x_te = mean_pooled_embeddings(base, tr["text"]), mean_pooled_embeddings(base, te["text"])
+    lr = LogisticRegression(C=10.0, max_iter=3000, random_state=seed).fit(x_tr, tr["label"])
+    row(f"frozen {base_model} encoder + logistic regression", lr.predict(x_te), time.perf_counter() - t)
+    if model:
+        from model.inference import StanceClassifier
+
+        t = time.perf_counter()
+        probs, _ = StanceClassifier(model).probabilities(te["text"])
+        row(f"fine-tuned ({model})", probs.argmax(1), time.perf_counter() - t)
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """Markdown table of the comparison."""
+    keys = [k for k in rows[0] if k != "model"]
+    head = "| model | " + " | ".join(keys) + " |\n|---|" + "---|" * len(keys)
+    body = "\n".join("| " + r["model"] + " | " + " | ".join(
+        f"{r[k]:.3f}" if isinstance(r[k], float) and k != "seconds" else str(r[k]) for k in keys) + " |" for r in rows)
+    return head + "\n" + body
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="bundled")
+    ap.add_argument("--base-model", default="embedded")
+    ap.add_argument("--model", default=None, help="fine-tuned model folder or hub id to include")
+    ap.add_argument("--out", type=Path, default=None, help="folder for comparison.md and comparison.json")
+    ap.add_argument("--seed", type=int, default=42)
+    a = ap.parse_args(argv)
+    rows = run_baselines(a.data, a.base_model, a.model, a.seed)
+    table = format_table(rows)
+    print(table)
+    if a.out:
+        a.out.mkdir(parents=True, exist_ok=True)
+        (a.out / "comparison.md").write_text(table + "\n", encoding="utf-8")
+        (a.out / "comparison.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Evaluate any stance model (folder or hub id) on a split of a corpus or on a file.
+
+    python -m training.evaluate_model --model runs/c5-stance/model --split test
+    python -m training.evaluate_model --model user/c5-stance --data my_labelled.csv --split all
+
+Writes ``metrics.json``, ``confusion_matrix.png`` and ``mistakes.jsonl`` (every wrong
+prediction with its probabilities, for reading) into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from data.corpus import load_stance_dataset
+from data.validation import DataValidationError
+from model.inference import ModelNotFound, StanceClassifier
+from model.labels import LABELS
+from training.metrics import classification_metrics
+from training.plots import confusion_matrix_png
+
+
+def evaluate_model(model: str, data: str = "bundled", split: str = "test", out: Path | None = None,
+                   fast: bool = False, text_column: str = "text", label_column: str = "label",
+                   label_map: str = "") -> dict:
+    """Metrics of ``model`` on ``split`` (``train``/``validation``/``test``/``all``)."""
+    ds = load_stance_dataset(data, text_column, label_column, label_map)
+    rows = [r for s in ds for r in ds[s]] if split == "all" else list(ds[split])
+    clf = StanceClassifier(model, fast=fast)
+    if list(clf.labels) != list(LABELS):
+        raise DataValidationError([f"model labels {clf.labels} differ from {list(LABELS)}"],
+                                  hint="This model was not trained for the c5-stance labels.")
+    probs, chunks = clf.probabilities([r["text"] for r in rows])
+    pred = np.argmax(probs, axis=1)
+    gold = np.array([r["label"] for r in rows])
+    metrics = classification_metrics(pred, gold)
+    metrics.update({"model": str(model), "data": data, "split": split, "rows": len(rows), "fast": fast,
+                    "rows_chunked": int(sum(c > 1 for c in chunks))})
+    if out:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
+        confusion_matrix_png(metrics["confusion_matrix"], list(LABELS), out / "confusion_matrix.png",
+                             f"{split} (macro-F1 {metrics['macro_f1']:.3f})")
+        with (out / "mistakes.jsonl").open("w", encoding="utf-8") as fh:
+            for r, p, g, pr in zip(rows, pred, gold, probs):
+                if p != g:
+                    fh.write(json.dumps({"id": r["id"], "text": r["text"], "gold": LABELS[g], "predicted": LABELS[p],
+                                         "probabilities": {lab: round(float(v), 4) for lab, v in zip(LABELS, pr)}},
+                                        ensure_ascii=False) + "\n")
+    return metrics
+
+
+def format_metrics(m: dict) -> str:
+    """A short human-readable table of the metrics."""
+    lines = [f"{m['split']}: {m['rows']} statements  accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}",
+             f"{'label':<16} {'precision':>9} {'recall':>7} {'F1':>6} {'n':>5}"]
+    for lab, v in m["per_class"].items():
+        lines.append(f"{lab:<16} {v['precision']:>9.3f} {v['recall']:>7.3f} {v['f1']:>6.3f} {v['support']:>5}")
+    lines.append("confusion matrix (rows gold, columns predicted): " + json.dumps(m["confusion_matrix"]))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="runs/c5-stance/model", help="model folder or hub id")
+    ap.add_argument("--data", default="bundled", help="'bundled', a file, a folder or a hub dataset id")
+    ap.add_argument("--split", default="test", choices=["train", "validation", "test", "all"])
+    ap.add_argument("--out", type=Path, default=None, help="folder for metrics.json, confusion_matrix.png, mistakes.jsonl")
+    ap.add_argument("--fast", action="store_true", help="use the int8 fast path")
+    ap.add_argument("--text-column", default="text")
+    ap.add_argument("--label-column", default="label")
+    ap.add_argument("--label-map", default="", help="'theirs=ours,...'")
+    a = ap.parse_args(argv)
+    try:
+        m = evaluate_model(a.model, a.data, a.split, a.out, a.fast, a.text_column, a.label_column, a.label_map)
+    except (ModelNotFound, DataValidationError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(format_metrics(m))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

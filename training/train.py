@@ -1,0 +1,157 @@
+"""Fine-tune a BERT encoder on stance data with ``Trainer``.
+
+    python -m training.train                       # embedded encoder, bundled corpus
+    python -m training.train --base_model cointegrated/rubert-tiny2 --data my.csv
+    python -m training.train --resume              # continue a killed run
+    torchrun --nproc_per_node 2 -m training.train --ddp_backend gloo   # distributed
+
+The run folder (``--output_dir``) gets ``checkpoints/``, ``run_config.yaml`` and, at
+the end, ``model/``: the final model with tokenizer, metrics, figures and model card,
+written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from data.corpus import load_stance_dataset
+from data.validation import DataValidationError
+from model.base_model import BaseModelUnavailable, resolve_base_model
+from model.labels import ID2LABEL, LABEL2ID, LABELS
+from training.config import ConfigError, DataConfig, ModelConfig, parse_config, write_config
+
+
+def tokenize_dataset(ds, tokenizer, max_length: int):
+    """Tokenize every split (truncating to ``max_length``) and count truncated rows."""
+
+    def encode(batch):
+        enc = tokenizer(batch["text"], truncation=True, max_length=max_length)
+        full = tokenizer(batch["text"], truncation=False)["input_ids"]
+        enc["truncated"] = [len(ids) > max_length for ids in full]
+        return enc
+
+    keep = {"input_ids", "attention_mask", "token_type_ids", "label"}
+    out = ds.map(encode, batched=True, desc="Tokenizing")
+    truncated = {split: int(sum(out[split]["truncated"])) for split in out}
+    out = out.remove_columns([c for c in out["train"].column_names if c not in keep])
+    return out, truncated
+
+
+def class_weighted_loss(train_labels: list[int]):
+    """A ``compute_loss_func`` for ``Trainer`` with inverse-frequency class weights."""
+    counts = np.bincount(train_labels, minlength=len(LABELS)).astype(np.float32)
+    weights = torch.tensor(counts.sum() / (len(LABELS) * np.maximum(counts, 1)))
+
+    def loss(outputs, labels, num_items_in_batch=None):
+        return torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weights.to(outputs.logits.device))
+
+    return loss
+
+
+def load_model_and_tokenizer(base: str):
+    """Base encoder with a fresh 3-way head, our label names in its config."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True,
+    )
+    return model, tokenizer
+
+
+def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
+    """Run one fine-tuning job and return the final model folder."""
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
+
+    from training.artifacts import atomic_folder
+    from training.metrics import trainer_metrics
+    from training.report import write_run_outputs
+
+    run_dir = Path(args.output_dir)
+    args.output_dir = str(run_dir / "checkpoints")
+    set_seed(args.seed)
+    base = resolve_base_model(model_cfg.base_model)
+    ds, data_report = load_stance_dataset(
+        data_cfg.data, data_cfg.text_column, data_cfg.label_column, data_cfg.label_map,
+        drop_invalid=data_cfg.drop_invalid, seed=args.seed, return_report=True,
+    )
+    if data_cfg.max_train_samples:
+        n = min(data_cfg.max_train_samples, len(ds["train"]))
+        ds["train"] = ds["train"].shuffle(seed=args.seed).select(range(n))
+    model, tokenizer = load_model_and_tokenizer(base)
+    encoded, truncated = tokenize_dataset(ds, tokenizer, model_cfg.max_length)
+    if args.process_index == 0:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_config(run_dir / "run_config.yaml", model_cfg, data_cfg, _with_output(args, run_dir))
+        print(f"data: {', '.join(f'{s}={len(ds[s])}' for s in ds)}; {data_report}")
+        if any(truncated.values()):
+            print(f"note: statements longer than {model_cfg.max_length} tokens were truncated for training: {truncated}")
+
+    callbacks = []
+    if model_cfg.early_stopping_patience and args.load_best_model_at_end:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=model_cfg.early_stopping_patience))
+    trainer = Trainer(
+        model=model, args=args, train_dataset=encoded["train"], eval_dataset=encoded["validation"],
+        processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=trainer_metrics, callbacks=callbacks,
+        compute_loss_func=class_weighted_loss(ds["train"]["label"]) if model_cfg.class_weighted_loss else None,
+    )
+    resume = None
+    if data_cfg.resume:
+        checkpoints = sorted(Path(args.output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+        if not checkpoints:
+            raise ConfigError(f"--resume: no checkpoint in {args.output_dir}; start the run without --resume")
+        resume = str(checkpoints[-1])
+        print(f"resuming from {resume}")
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=resume)
+    train_seconds = time.perf_counter() - start
+    results = {split: trainer.predict(encoded[split]) for split in ("validation", "test")}
+    final = run_dir / "model"
+    if trainer.is_world_process_zero():
+        with atomic_folder(final) as tmp:
+            trainer.save_model(str(tmp))
+            tokenizer.save_pretrained(tmp)
+            # A pickle has no place in a folder people download; run_config.yaml repeats the run.
+            (tmp / "training_args.bin").unlink(missing_ok=True)
+            write_config(tmp / "run_config.yaml", model_cfg, data_cfg, _with_output(args, run_dir))
+            write_run_outputs(
+                tmp, results=results, datasets=ds, log_history=trainer.state.log_history,
+                model_cfg=model_cfg, data_cfg=data_cfg, args=args, train_seconds=train_seconds,
+                world_size=args.world_size, truncated=truncated,
+            )
+        print(f"model saved to {final}")
+        print(json.dumps({s: {k: round(v, 4) for k, v in r.metrics.items() if isinstance(v, float)}
+                          for s, r in results.items()}, indent=1))
+    return final
+
+
+def _with_output(args, run_dir: Path):
+    import copy
+
+    a = copy.copy(args)
+    a.output_dir = str(run_dir)
+    return a
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    try:
+        model_cfg, data_cfg, args = parse_config(argv)
+        train(model_cfg, data_cfg, args)
+    except (ConfigError, DataValidationError, BaseModelUnavailable) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
