@@ -1,0 +1,84 @@
+"""The bundled corpus: size, balance, variety, no near-duplicates, clean splits, card."""
+
+import json
+from collections import Counter
+
+import pytest
+import yaml
+
+from data.corpus import CORPUS_DIR, METADATA, SPLITS, load_stance_dataset
+from data.near_duplicates import DEFAULT_THRESHOLD, max_similarity, near_duplicate_pairs
+from model.labels import LABELS
+
+
+@pytest.fixture(scope="module")
+def records():
+    out = []
+    for split in SPLITS:
+        for line in (CORPUS_DIR / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            out.append(json.loads(line))
+    return out
+
+
+def test_size_and_label_balance(records):
+    counts = Counter(r["label"] for r in records)
+    assert len(records) >= 1800
+    assert set(counts) == set(LABELS) and min(counts.values()) >= 450
+
+
+def test_records_have_metadata_for_slicing(records):
+    for r in records:
+        assert r["id"] and r["text"].strip() and r["split"] in SPLITS
+        for m in METADATA:
+            assert r[m], (r["id"], m)
+    assert len({r["partner"] for r in records}) >= 10
+    assert len({r["topic"] for r in records}) >= 10
+    assert {"kazakhstan", "uzbekistan", "kyrgyzstan", "tajikistan", "turkmenistan", "russia", "outside"} <= {
+        r["speaker_country"] for r in records}
+    assert len({r["form"] for r in records}) == 4
+
+
+def test_lengths_vary_like_press(records):
+    words = [len(r["text"].split()) for r in records]
+    assert min(words) >= 6 and max(words) <= 90
+    assert sum(w <= 15 for w in words) > 0.1 * len(words)
+    assert sum(w >= 40 for w in words) > 0.1 * len(words)
+
+
+def test_no_near_duplicates_anywhere(records):
+    """Character 5-gram Jaccard above 0.5 flags a pair: no templates in the corpus."""
+    texts = [r["text"] for r in records]
+    assert near_duplicate_pairs(texts, DEFAULT_THRESHOLD) == []
+    sim, _, _ = max_similarity(texts)
+    assert sim <= DEFAULT_THRESHOLD
+
+
+def test_loader_gives_stratified_classlabel_splits(records):
+    ds = load_stance_dataset()
+    assert sum(len(ds[s]) for s in SPLITS) == len(records)
+    assert ds["train"].features["label"].names == list(LABELS)
+    for s in SPLITS:
+        shares = Counter(ds[s]["label"])
+        assert max(shares.values()) - min(shares.values()) <= 0.05 * len(ds[s]) + 2
+
+
+def test_data_card_metadata_and_numbers(records):
+    text = (CORPUS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---")[1])
+    for key in ("language", "license", "task_categories", "size_categories", "annotations_creators",
+                "pretty_name", "configs"):
+        assert key in meta, key
+    paths = {f["split"]: f["path"] for f in meta["configs"][0]["data_files"]}
+    assert all((CORPUS_DIR.parent / p).exists() for p in paths.values())
+    import re
+
+    total_row = re.search(r"^\| total \|.*\| (\d+) \|$", text, re.M)
+    assert total_row and int(total_row.group(1)) == len(records)
+
+
+def test_hub_style_load_of_the_data_folder():
+    """`load_dataset(<data folder>)` reads the card's configs, as the hub would."""
+    from datasets import load_dataset
+
+    ds = load_dataset(str(CORPUS_DIR.parent))
+    assert set(ds) == set(SPLITS)
