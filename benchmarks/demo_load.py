@@ -55,7 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options of the load test."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model folder or hub id (default: a tiny random model in a temp dir)")
-    ap.add_argument("--fast", action="store_true", help="int8 model")
+    ap.add_argument("--fast", action="store_true", help="the fast CPU path (bf16 where the CPU supports it, else int8)")
     ap.add_argument("--requests", type=int, default=50, help="number of /classify calls (50)")
     ap.add_argument("--concurrency", type=int, default=50, help="calls in flight at once (50: all at once)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds one call may take (60)")

@@ -107,7 +107,7 @@ def _fmt(value: Any) -> str:
     return UNKNOWN if value in (None, "") else str(value)
 
 
-def describe_model(source: str, fast: bool = False) -> dict[str, str]:
+def describe_model(source: str, backend: str = "torch-fp32") -> dict[str, str]:
     """What the About tab shows about a model: source, base model, training data and test
     metrics, read from the folder's ``metrics.json`` and ``README.md`` front matter.
     Anything not found is ``"unknown"``."""
@@ -144,7 +144,7 @@ def describe_model(source: str, fast: bool = False) -> dict[str, str]:
             pass
     return {
         "source": str(source),
-        "variant": "int8 (--fast)" if fast else "fp32",
+        "variant": backend,
         "base_model": _fmt(base),
         "training_data": _fmt(data),
         "test_accuracy": _fmt(accuracy),
@@ -411,7 +411,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--model", default=_default_model(),
                     help=f"model folder or hub id (default: ${MODEL_ENV} if set, else {DEFAULT_MODEL_DIR}; "
                          f"create it with: {TRAIN_COMMAND})")
-    ap.add_argument("--fast", action="store_true", help="int8-quantized model: faster on CPU, slightly less accurate")
+    ap.add_argument("--fast", action="store_true", help="the fast CPU path: bf16 weights where the CPU supports bf16 (AMX), else int8 dynamic quantization")
     # A Space sets GRADIO_SERVER_NAME=0.0.0.0 and the port: honour them, but bind to loopback otherwise.
     ap.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                     help="address to bind (default 127.0.0.1: this machine only)")
@@ -434,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ModelNotFound as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
-    demo = build_demo(classifier, describe_model(classifier.source, args.fast), args.max_chars, args.max_rows)
+    demo = build_demo(classifier, describe_model(classifier.source, classifier.backend), args.max_chars, args.max_rows)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, max_file_size=MAX_UPLOAD,
                 ssr_mode=False, footer_links=["api", "gradio", "settings"])
 

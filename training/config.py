@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from transformers import HfArgumentParser, TrainingArguments
 
+from model.hardware import cpu_has_native_bf16
+
 RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
 DEFAULT_RECIPE = RECIPES_DIR / "default.yaml"
 
@@ -27,6 +29,7 @@ class ModelConfig:
     max_length: int = field(default=192, metadata={"help": "Tokens per statement in training (longer ones are truncated; prediction chunks them)."})
     class_weighted_loss: bool = field(default=False, metadata={"help": "Weight the loss by inverse label frequency."})
     early_stopping_patience: int = field(default=2, metadata={"help": "Epochs without validation macro-F1 gain before stopping (0: off)."})
+    cpu_bf16: str = field(default="auto", metadata={"help": "bf16 mixed precision on a CPU-only machine: 'auto' (on when the CPU has native bf16, e.g. AMX), 'true', 'false'."})
 
 
 @dataclass
@@ -78,12 +81,27 @@ def parse_config(argv: list[str] | None = None) -> tuple[ModelConfig, DataConfig
     unknown = sorted(set(recipe) - known)
     if unknown:
         raise ConfigError(f"recipe {recipe_path} has unknown option(s) {unknown}; run with --help for the list")
+    full_argv = _recipe_to_argv(recipe) + argv
     try:
-        model_cfg, data_cfg, train_args = parser.parse_args_into_dataclasses(args=_recipe_to_argv(recipe) + argv)
+        model_cfg, data_cfg, train_args = parser.parse_args_into_dataclasses(args=full_argv)
+        if model_cfg.cpu_bf16 not in ("auto", "true", "false"):
+            raise ConfigError(f"--cpu_bf16 {model_cfg.cpu_bf16!r}: use auto, true or false")
+        if _want_cpu_bf16(model_cfg.cpu_bf16) and not train_args.bf16:
+            # bf16 autocast on the CPU needs use_cpu; the master weights stay fp32.
+            model_cfg, data_cfg, train_args = parser.parse_args_into_dataclasses(
+                args=full_argv + ["--bf16", "true", "--use_cpu", "true"])
     except ValueError as err:  # TrainingArguments.__post_init__ checks
         raise ConfigError(str(err)) from None
     check_config(model_cfg, data_cfg, train_args)
     return model_cfg, data_cfg, train_args
+
+
+def _want_cpu_bf16(setting: str) -> bool:
+    import torch
+
+    if setting == "false" or torch.cuda.is_available():
+        return False
+    return setting == "true" or cpu_has_native_bf16()
 
 
 def check_config(model_cfg: ModelConfig, data_cfg: DataConfig, args: TrainingArguments) -> None:
@@ -122,5 +140,5 @@ RECIPE_TRAINING_KEYS = (
     "warmup_steps", "num_train_epochs", "max_steps", "per_device_train_batch_size", "per_device_eval_batch_size",
     "gradient_accumulation_steps", "eval_strategy", "save_strategy", "save_steps", "eval_steps",
     "save_total_limit", "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
-    "logging_steps", "train_sampling_strategy", "dataloader_num_workers", "report_to", "ddp_backend",
+    "logging_steps", "train_sampling_strategy", "bf16", "use_cpu", "dataloader_num_workers", "report_to", "ddp_backend",
 )
