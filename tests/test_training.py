@@ -134,11 +134,19 @@ def test_bad_recipe(tmp_path, capsys):
     assert "unknown option(s) ['learning_rat']" in capsys.readouterr().err
 
 
-def test_two_processes_train_together(tiny_encoder_dir, tmp_path):
+LAUNCHERS = {
+    "torchrun": [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533"],
+    "accelerate": [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                   "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port",
+                   "29534"],
+}
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_two_processes_train_together(launcher, tiny_encoder_dir, tmp_path):
     out = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
-           "-m", "training.train", *base_args(tiny_encoder_dir, out, "--max_train_samples", "32",
+    cmd = [*LAUNCHERS[launcher], "-m", "training.train", *base_args(tiny_encoder_dir, out, "--max_train_samples", "32",
                                               "--per_device_train_batch_size", "4", "--num_train_epochs", "1",
                                               "--ddp_backend", "gloo")]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -148,3 +156,19 @@ def test_two_processes_train_together(tiny_encoder_dir, tmp_path):
     # 32 rows, 4 per device, 2 devices: 4 optimizer steps, not the 8 a single process takes.
     state = json.loads(next((out / "checkpoints").glob("checkpoint-*/trainer_state.json")).read_text())
     assert state["global_step"] == 4
+
+
+@pytest.mark.e2e
+def test_real_encoder_trains_on_a_small_slice_of_the_corpus(embedded_encoder_dir, tmp_path):
+    """The default path end to end: embedded encoder, bundled corpus, a few steps."""
+    out = tmp_path / "e2e"
+    assert main(["--output_dir", str(out), "--max_train_samples", "48", "--max_steps", "6",
+                 "--eval_strategy", "no", "--save_strategy", "no", "--load_best_model_at_end", "false",
+                 "--per_device_eval_batch_size", "64"]) == 0
+    from transformers import pipeline
+
+    clf = pipeline("text-classification", model=str(out / "model"), top_k=None)
+    scores = clf(["Мы дружим со всеми и не вступаем ни в какие блоки."])[0]
+    assert {d["label"] for d in scores} == {"balance-seeking", "pro-engagement", "skeptical"}
+    config = json.loads((out / "model" / "config.json").read_text())
+    assert config["model_type"] == "bert" and config["id2label"]["0"] == "balance-seeking"
