@@ -162,8 +162,8 @@ def load_stance_dataset(
         return out
 
     if isinstance(loaded, dict):
-        split_of = {id(r): s for s, recs in loaded.items() for r in recs}
-        keys = {(r.source, r.line): split_of.get(id(r)) for recs in loaded.values() for r in recs}
+        # validate_records returns new Record objects; (source, line) still names each row.
+        keys = {(r.source, r.line): s for s, recs in loaded.items() for r in recs}
         groups: dict[str, list[dict]] = {}
         for k, rec in enumerate(clean):
             groups.setdefault(keys[(rec.source, rec.line)], []).append(row(rec, k))

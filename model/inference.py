@@ -19,7 +19,6 @@ from model.hardware import cpu_has_native_bf16
 
 DEFAULT_MODEL_DIR = Path("runs/c5-stance/model")
 TRAIN_COMMAND = "python -m training.train"
-FAST_SUFFIX = "int8"
 
 
 class ModelNotFound(FileNotFoundError):

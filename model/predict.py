@@ -62,13 +62,9 @@ def row_problem(value, max_chars: int) -> str:
 def predict_rows(clf: StanceClassifier, rows: list[dict], text_column: str = "text", batch_size: int = 64,
                  max_chars: int = MAX_TEXT_CHARS, show_progress: bool = True) -> tuple[list[dict], list[str]]:
     """Add label, probabilities, chunks and error to every row; return rows and problems."""
-    problems, good = [], []
-    for i, r in enumerate(rows):
-        why = row_problem(r.get(text_column), max_chars)
-        if why:
-            problems.append(f"row {i + 1}: {why}")
-        else:
-            good.append(i)
+    reasons = [row_problem(r.get(text_column), max_chars) for r in rows]
+    problems = [f"row {i + 1}: {why}" for i, why in enumerate(reasons) if why]
+    good = [i for i, why in enumerate(reasons) if not why]
     bar = tqdm(total=len(good), desc="Classifying", unit="stmt", disable=not show_progress)
 
     def progress(done: int, total: int) -> None:
@@ -78,7 +74,7 @@ def predict_rows(clf: StanceClassifier, rows: list[dict], text_column: str = "te
     probs, chunks = clf.probabilities([rows[i][text_column] for i in good], batch_size, progress=progress)
     bar.close()
     out = [{**r, "label": "", **{f"p_{lab}": None for lab in clf.labels}, "chunks": 0,
-            "error": row_problem(r.get(text_column), max_chars)} for r in rows]
+            "error": why} for r, why in zip(rows, reasons)]
     for k, i in enumerate(good):
         p = probs[k]
         out[i]["label"] = clf.labels[int(p.argmax())]
@@ -124,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("source", help="CSV/TSV/JSONL/JSON/Parquet/TXT file or hub dataset id")
     ap.add_argument("--out", type=Path, required=True, help="output .csv/.tsv/.jsonl/.parquet")
     ap.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model folder or hub id")
-    ap.add_argument("--fast", action="store_true", help="int8 fast path")
+    ap.add_argument("--fast", action="store_true", help="the fast CPU path (bf16 where the CPU supports it, else int8)")
     ap.add_argument("--text-column", default="text")
     ap.add_argument("--split", default="train", help="split of a hub dataset")
     ap.add_argument("--batch-size", type=int, default=64)

@@ -125,10 +125,14 @@ def check_config(model_cfg: ModelConfig, data_cfg: DataConfig, args: TrainingArg
         raise ConfigError("bad configuration:\n  " + "\n  ".join(problems))
 
 
-def write_config(path: Path, model_cfg: ModelConfig, data_cfg: DataConfig, args: TrainingArguments) -> None:
+def write_config(path: Path, model_cfg: ModelConfig, data_cfg: DataConfig, args: TrainingArguments,
+                 output_dir: str | Path | None = None) -> None:
     """Write the resolved configuration as a YAML recipe that repeats the run:
-    ``python -m training.train --recipe <this file>``."""
+    ``python -m training.train --recipe <this file>``. ``output_dir`` replaces
+    ``args.output_dir`` (the run folder, where training points Trainer at its checkpoints)."""
     keep = {k: v for k, v in args.to_dict().items() if k in RECIPE_TRAINING_KEYS}
+    if output_dir is not None:
+        keep["output_dir"] = str(output_dir)
     payload = {**asdict(model_cfg), **asdict(data_cfg), **keep}
     payload["resume"] = False
     path.write_text(yaml.safe_dump(payload, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -89,7 +90,7 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     encoded, truncated = tokenize_dataset(ds, tokenizer, model_cfg.max_length)
     if args.process_index == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
-        write_config(run_dir / "run_config.yaml", model_cfg, data_cfg, _with_output(args, run_dir))
+        write_config(run_dir / "run_config.yaml", model_cfg, data_cfg, args, output_dir=run_dir)
         print(f"data: {', '.join(f'{s}={len(ds[s])}' for s in ds)}; {data_report}")
         if any(truncated.values()):
             print(f"note: statements longer than {model_cfg.max_length} tokens were truncated for training: {truncated}")
@@ -121,7 +122,7 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
             tokenizer.save_pretrained(tmp)
             # A pickle has no place in a folder people download; run_config.yaml repeats the run.
             (tmp / "training_args.bin").unlink(missing_ok=True)
-            write_config(tmp / "run_config.yaml", model_cfg, data_cfg, _with_output(args, run_dir))
+            shutil.copy(run_dir / "run_config.yaml", tmp / "run_config.yaml")
             write_run_outputs(
                 tmp, results=results, datasets=ds, log_history=trainer.state.log_history,
                 model_cfg=model_cfg, data_cfg=data_cfg, args=args, train_seconds=train_seconds,
@@ -131,14 +132,6 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
         print(json.dumps({s: {k: round(v, 4) for k, v in r.metrics.items() if isinstance(v, float)}
                           for s, r in results.items()}, indent=1))
     return final
-
-
-def _with_output(args, run_dir: Path):
-    import copy
-
-    a = copy.copy(args)
-    a.output_dir = str(run_dir)
-    return a
 
 
 def main(argv: list[str] | None = None) -> int:
