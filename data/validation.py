@@ -151,6 +151,21 @@ def read_records(path: str | Path) -> tuple[list[Record], Report]:
     return records, report
 
 
+def text_problem(value: object, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Why ``value`` cannot be classified as a statement (``""`` if it can).
+
+    The one definition of a classifiable text, shared by training-data validation, bulk
+    prediction and the demo, so the three never disagree about what they accept.
+    """
+    if not isinstance(value, str):
+        return f"not text ({type(value).__name__})"
+    if not value.strip():
+        return "empty text"
+    if len(value) > max_chars:
+        return f"too long ({len(value)} characters > {max_chars})"
+    return ""
+
+
 def validate_records(
     records: list[Record],
     text_column: str = "text",
@@ -188,12 +203,8 @@ def validate_records(
     for rec in records:
         errs = []
         text = rec.values.get(text_column)
-        if not isinstance(text, str):
-            errs.append(f"{rec.where}: text is {type(text).__name__}, not a string")
-        elif not text.strip():
-            errs.append(f"{rec.where}: empty or whitespace-only text")
-        elif len(text) > max_chars:
-            errs.append(f"{rec.where}: text has {len(text)} characters, more than the limit of {max_chars}")
+        if why := text_problem(text, max_chars):
+            errs.append(f"{rec.where}: {why}")
         label = None
         if label_column:
             raw = rec.values.get(label_column)

@@ -35,6 +35,7 @@ except ModuleNotFoundError:
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from data.validation import text_problem  # noqa: E402
 from model.inference import DEFAULT_MODEL_DIR, TRAIN_COMMAND, ModelNotFound, StanceClassifier  # noqa: E402
 from model.labels import DEFINITIONS  # noqa: E402
 
@@ -215,14 +216,10 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
 
     def check_text(text: str | None) -> str:
         text = (text or "").strip()
-        if not text:
-            raise gr.Error("Enter a statement to classify (the text box is empty).", title="Empty input",
-                           print_exception=False)
-        if len(text) > max_chars:
-            raise gr.Error(
-                f"The statement has {len(text)} characters; the limit is {max_chars}. Shorten it or use the Batch tab "
-                "for several statements.", title="Text too long", print_exception=False,
-            )
+        if why := text_problem(text, max_chars):
+            message = ("Enter a statement to classify (the text box is empty)." if not text else
+                       f"Cannot classify this statement: {why}. Shorten it, or use the Batch tab for several statements.")
+            raise gr.Error(message, title="Invalid input", print_exception=False)
         return text
 
     def classify(text: str) -> dict[str, float]:
@@ -264,8 +261,7 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
             raise gr.Error(f"{len(texts)} statements; the limit is {max_rows} per batch. Split the file.",
                            title="Too many rows", print_exception=False)
         # Bad rows are reported in the table instead of failing everyone else's predictions.
-        status = ["skipped: empty text" if not t else f"skipped: over {max_chars} characters"
-                  if len(t) > max_chars else "" for t in texts]
+        status = [f"skipped: {why}" if (why := text_problem(t, max_chars)) else "" for t in texts]
         ok = [i for i, s in enumerate(status) if not s]
         probs = classifier.probabilities([texts[i] for i in ok], progress=progress)[0] if ok else []
         rows: list[list[Any]] = [[t, s, *([math.nan] * len(labels))] for t, s in zip(texts, status, strict=True)]

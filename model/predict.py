@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from data.validation import MAX_TEXT_CHARS, DataValidationError, read_records
+from data.validation import MAX_TEXT_CHARS, DataValidationError, read_records, text_problem
 from model.inference import DEFAULT_MODEL_DIR, ModelNotFound, StanceClassifier
 
 
@@ -48,21 +48,10 @@ def load_rows(source: str, text_column: str = "text", split: str = "train") -> l
     return rows
 
 
-def row_problem(value, max_chars: int) -> str:
-    """Why a value cannot be classified, or ``""``."""
-    if not isinstance(value, str):
-        return f"not text ({type(value).__name__})"
-    if not value.strip():
-        return "empty text"
-    if len(value) > max_chars:
-        return f"too long ({len(value)} characters > {max_chars})"
-    return ""
-
-
 def predict_rows(clf: StanceClassifier, rows: list[dict], text_column: str = "text", batch_size: int = 64,
                  max_chars: int = MAX_TEXT_CHARS, show_progress: bool = True) -> tuple[list[dict], list[str]]:
     """Add label, probabilities, chunks and error to every row; return rows and problems."""
-    reasons = [row_problem(r.get(text_column), max_chars) for r in rows]
+    reasons = [text_problem(r.get(text_column), max_chars) for r in rows]
     problems = [f"row {i + 1}: {why}" for i, why in enumerate(reasons) if why]
     good = [i for i, why in enumerate(reasons) if not why]
     bar = tqdm(total=len(good), desc="Classifying", unit="stmt", disable=not show_progress)
