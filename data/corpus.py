@@ -28,7 +28,9 @@ CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 SPLITS = ("train", "validation", "test")
 SPLIT_ALIASES = {"train": "train", "training": "train", "validation": "validation", "valid": "validation",
                  "val": "validation", "dev": "validation", "test": "test", "testing": "test"}
-METADATA = ("partner", "topic", "speaker_role", "speaker_country", "form")
+METADATA = ("partner", "topic", "speaker_role", "speaker_country", "form", "round")
+# Panel statements share a news hook with two other statements; empty for single statements.
+GROUP = "hook"
 BUNDLED = "bundled"
 
 
@@ -36,7 +38,7 @@ def features(with_metadata: bool) -> Features:
     """The dataset schema: ``label`` is a ``ClassLabel`` over the three stances."""
     cols = {"id": Value("string"), "text": Value("string"), "label": ClassLabel(names=list(LABELS))}
     if with_metadata:
-        cols.update({m: Value("string") for m in METADATA})
+        cols.update({m: Value("string") for m in (*METADATA, GROUP)})
     return Features(cols)
 
 
@@ -158,7 +160,7 @@ def load_stance_dataset(
     def row(rec: Record, k: int) -> dict:
         out = {"id": str(rec.values.get("id") or f"row-{k}"), "text": rec.values["text"], "label": rec.values["label"]}
         if with_meta:
-            out.update({m: str(rec.values.get(m, "")) for m in METADATA})
+            out.update({m: str(rec.values.get(m) or "") for m in (*METADATA, GROUP)})
         return out
 
     if isinstance(loaded, dict):

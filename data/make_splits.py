@@ -4,23 +4,26 @@
 
 Keeps every record whose final label is set (``label``), drops and lists the rest,
 checks near-duplicates (none above the threshold may exist anywhere in the corpus),
-then writes a stratified 80/10/10 split (seed 42) to ``data/corpus/``.
+then writes an 80/10/10 split (seed 42) to ``data/corpus/``: single statements are split
+stratified by label; panel statements (several experts reacting to one news ``hook``) are
+split by hook, so the reactions to one event never straddle train and test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from pathlib import Path
 
 from datasets import Dataset
 
-from data.corpus import CORPUS_DIR, METADATA, SPLITS, _stratified_three_way, features
+from data.corpus import CORPUS_DIR, GROUP, METADATA, SPLITS, _stratified_three_way, features
 from data.near_duplicates import DEFAULT_THRESHOLD, near_duplicate_pairs
 from model.labels import LABELS
 
-FIELDS = ("id", "text", "label", *METADATA)
+FIELDS = ("id", "text", "label", *METADATA, GROUP)
 
 
 def make_splits(master: Path, out_dir: Path = CORPUS_DIR, seed: int = 42) -> dict[str, int]:
@@ -34,17 +37,33 @@ def make_splits(master: Path, out_dir: Path = CORPUS_DIR, seed: int = 42) -> dic
     if pairs:
         raise SystemExit("near-duplicates in the corpus: " + "; ".join(f"{kept[i]['id']}~{kept[j]['id']} {s:.2f}"
                                                                    for i, j, s in pairs[:20]))
-    pool = Dataset.from_list([{k: r[k] for k in FIELDS} for r in kept], features=features(True))
+    single = [r for r in kept if not r.get(GROUP)]
+    pool = Dataset.from_list([{k: r.get(k, "") for k in FIELDS} for r in single], features=features(True))
     ds = _stratified_three_way(pool, 0.1, 0.1, seed)
+    by_split = {split: [{**r, "label": LABELS[r["label"]]} for r in ds[split]] for split in SPLITS}
+    for split, rows in split_by_hook([r for r in kept if r.get(GROUP)], seed).items():
+        by_split[split] += [{k: r.get(k, "") for k in FIELDS} for r in rows]
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for split in SPLITS:
-        rows = sorted(ds[split], key=lambda r: r["id"])
+        rows = sorted(by_split[split], key=lambda r: r["id"])
         with (out_dir / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
             for r in rows:
-                fh.write(json.dumps({**r, "label": LABELS[r["label"]], "split": split}, ensure_ascii=False) + "\n")
+                fh.write(json.dumps({**r, "split": split}, ensure_ascii=False) + "\n")
         counts[split] = len(rows)
     return counts
+
+
+def split_by_hook(records: list[dict], seed: int, held_out: float = 0.1) -> dict[str, list[dict]]:
+    """Assign whole hooks to splits: ``held_out`` of the hooks each to validation and test."""
+    hooks = sorted({r[GROUP] for r in records})
+    random.Random(seed).shuffle(hooks)
+    n = round(len(hooks) * held_out)
+    where = {h: "test" if k < n else "validation" if k < 2 * n else "train" for k, h in enumerate(hooks)}
+    out: dict[str, list[dict]] = {split: [] for split in SPLITS}
+    for r in records:
+        out[where[r[GROUP]]].append(r)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,10 +64,17 @@ def run_baselines(data: str = "bundled", base_model: str = "embedded", model: st
     tr, te = ds["train"], ds["test"]
     rows = []
 
+    # Per writing round (bundled corpus): shows which kind of statement each model gets wrong.
+    rounds = sorted(set(te["round"])) if "round" in te.column_names else []
+
     def row(name, pred, seconds):
         m = classification_metrics(pred, te["label"])
+        by_round = {}
+        for r in rounds:
+            idx = [i for i, x in enumerate(te["round"]) if x == r]
+            by_round[f"macro_f1_{r}"] = classification_metrics([pred[i] for i in idx], [te["label"][i] for i in idx])["macro_f1"]
         rows.append({"model": name, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
-                     **{f"f1_{k}": v["f1"] for k, v in m["per_class"].items()}, "seconds": round(seconds, 1)})
+                     **{f"f1_{k}": v["f1"] for k, v in m["per_class"].items()}, **by_round, "seconds": round(seconds, 1)})
 
     t = time.perf_counter()
     row("TF-IDF + logistic regression", tfidf_logreg(tr["text"], tr["label"], seed).predict(te["text"]),
