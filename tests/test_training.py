@@ -118,6 +118,8 @@ def test_resume_after_crash_matches_uninterrupted(tiny_encoder_dir, tmp_path, mo
     (["--resume"], "--resume: no checkpoint in"),
     (["--base_model", "nobody/does-not-exist"], "Offline, use the embedded encoder: --base-model embedded"),
     (["--data", "/no/such/file.csv"], "no such file"),
+    (["--freeze_fraction", "-0.1"], "--freeze_fraction -0.1: must be at least 0"),
+    (["--freeze_fraction", "1"], "--freeze_fraction 1.0: must be at least 0 (train all) and below 1"),
 ])
 def test_bad_configuration_gets_a_clear_error(flags, message, tiny_encoder_dir, tmp_path, capsys):
     args = base_args(tiny_encoder_dir, tmp_path / "bad", *flags)
@@ -125,6 +127,25 @@ def test_bad_configuration_gets_a_clear_error(flags, message, tiny_encoder_dir, 
         args = args[2:]
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_frozen_layers_do_not_change(tiny_encoder_dir, tmp_path):
+    """--freeze_fraction 0.5 of 2 layers trains the top layer and the head only: the embeddings and layer 0 stay as loaded."""
+    from safetensors.torch import load_file
+
+    assert main(base_args(tiny_encoder_dir, tmp_path / "frozen", "--freeze_fraction", "0.5", "--max_train_samples", "32",
+                          "--num_train_epochs", "1")) == 0
+    before = load_file(str(tiny_encoder_dir / "model.safetensors"))
+    after = load_file(str(tmp_path / "frozen" / "model" / "model.safetensors"))
+
+    def pick(state, part):
+        return {k.split(part, 1)[1]: v for k, v in state.items() if part in k}
+
+    for part in ("embeddings.word_embeddings", "encoder.layer.0.", "encoder.layer.1."):
+        b, a = pick(before, part), pick(after, part)
+        assert b and b.keys() == a.keys(), part
+        same = all(torch.equal(b[k], a[k]) for k in b)
+        assert same == (part != "encoder.layer.1."), part
 
 
 def test_bad_recipe(tmp_path, capsys):

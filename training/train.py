@@ -67,6 +67,25 @@ def load_model_and_tokenizer(base: str):
     return model, tokenizer
 
 
+def freeze_lower_layers(model, fraction: float) -> int:
+    """Freeze the embeddings and the lowest ``fraction`` of the encoder layers; returns how many layers.
+
+    The lower layers of a pretrained encoder change least in fine-tuning, and skipping their
+    backward pass buys epochs on a CPU. A fraction, not a count, so one recipe suits a 3-layer
+    and a 12-layer base alike; the top layer always trains."""
+    if not fraction:
+        return 0
+    encoder = getattr(model.base_model, "encoder", None)
+    layers = getattr(encoder, "layer", None)
+    embeddings = getattr(model.base_model, "embeddings", None)
+    if layers is None or embeddings is None:
+        raise ConfigError(f"--freeze_fraction: {type(model).__name__} has no embeddings/encoder.layer to freeze; use 0")
+    n = min(round(fraction * len(layers)), len(layers) - 1)
+    for module in (embeddings, *layers[:n]):
+        module.requires_grad_(False)
+    return n
+
+
 def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     """Run one fine-tuning job and return the final model folder."""
     from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
@@ -87,11 +106,15 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
         n = min(data_cfg.max_train_samples, len(ds["train"]))
         ds["train"] = ds["train"].shuffle(seed=args.seed).select(range(n))
     model, tokenizer = load_model_and_tokenizer(base)
+    frozen = freeze_lower_layers(model, model_cfg.freeze_fraction)
     encoded, truncated = tokenize_dataset(ds, tokenizer, model_cfg.max_length)
     if args.process_index == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
         write_config(run_dir / "run_config.yaml", model_cfg, data_cfg, args, output_dir=run_dir)
         print(f"data: {', '.join(f'{s}={len(ds[s])}' for s in ds)}; {data_report}")
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        print(f"model: {base}, {trainable / 1e6:.1f}M trainable parameters"
+              + (f" (embeddings and lowest {frozen} encoder layers frozen)" if frozen else ""))
         if any(truncated.values()):
             print(f"note: statements longer than {model_cfg.max_length} tokens were truncated for training: {truncated}")
 
