@@ -84,7 +84,7 @@ def check(path: Path, against: Path | None = None) -> tuple[list[str], list[str]
     if mine:
         sim = jaccard_matrix(mine + others)[: len(mine)]
         for i, j in zip(*np.where(sim > NEAR_DUPLICATE)):
-            if j == i or j < i:
+            if j <= i:
                 continue
             where = f"line {rows[j]['_line']}" if j < len(mine) else "elsewhere: " + others[j - len(mine)][:60]
             errors.append(f"line {rows[i]['_line']}: near-duplicate ({sim[i, j]:.2f}) of {where}: rewrite it")

@@ -65,14 +65,15 @@ def run_baselines(data: str = "bundled", base_model: str = "embedded", model: st
     rows = []
 
     # Per writing round (bundled corpus): shows which kind of statement each model gets wrong.
-    rounds = sorted(set(te["round"])) if "round" in te.column_names else []
+    round_rows = {}
+    for i, r in enumerate(te["round"] if "round" in te.column_names else []):
+        round_rows.setdefault(r, []).append(i)
+    gold = te["label"]
 
     def row(name, pred, seconds):
-        m = classification_metrics(pred, te["label"])
-        by_round = {}
-        for r in rounds:
-            idx = [i for i, x in enumerate(te["round"]) if x == r]
-            by_round[f"macro_f1_{r}"] = classification_metrics([pred[i] for i in idx], [te["label"][i] for i in idx])["macro_f1"]
+        m = classification_metrics(pred, gold)
+        by_round = {f"macro_f1_{r}": classification_metrics([pred[i] for i in idx], [gold[i] for i in idx])["macro_f1"]
+                    for r, idx in sorted(round_rows.items())}
         rows.append({"model": name, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
                      **{f"f1_{k}": v["f1"] for k, v in m["per_class"].items()}, **by_round, "seconds": round(seconds, 1)})
 
