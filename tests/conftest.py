@@ -20,6 +20,14 @@ def tiny_classifier_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def peaked_classifier_dir(tmp_path_factory):
+    """A tiny hand-wired classifier whose answers differ clearly from text to text and are
+    driven by keywords (``tests.tiny_model.PEAKED_WORDS``): for tests of alignment, order,
+    direction and agreement, which a near-uniform random model cannot fail."""
+    return make_tiny_model(tmp_path_factory.mktemp("peaked-classifier"), peaked=True)
+
+
+@pytest.fixture(scope="session")
 def tiny_encoder_dir(tmp_path_factory):
     """A tiny random bare BERT encoder (no head), to fine-tune in tests."""
     return make_tiny_model(tmp_path_factory.mktemp("tiny-encoder"), classifier=False)

@@ -102,6 +102,14 @@ def test_label_map_renames_labels(tmp_path):
     ds = load_stance_dataset(str(write_jsonl(tmp_path / "d.jsonl", recs)),
                              label_map="bal=balance-seeking,pro=pro-engagement,skep=skeptical")
     assert sum(len(ds[s]) for s in ds) == 18
+    # Each row keeps its own label under our name (a count alone would not see labels swapped).
+    gold = {r["text"]: r["label"] for r in rows()}
+    got = {t: ds[s].features["label"].int2str(k) for s in ds for t, k in zip(ds[s]["text"], ds[s]["label"])}
+    assert got == gold
+    # A dict works the same, and the mapping itself is read as written.
+    assert parse_label_map({"bal": "balance-seeking", "skep": "skeptical"}) == {"bal": "balance-seeking",
+                                                                               "skep": "skeptical"}
+    assert parse_label_map(" a = skeptical , b=pro-engagement") == {"a": "skeptical", "b": "pro-engagement"}
     with pytest.raises(DataValidationError, match="unknown label 'positive'"):
         parse_label_map("a=positive")
 

@@ -56,6 +56,45 @@ def class_weighted_loss(train_labels: list[int]):
     return loss
 
 
+def latest_complete_checkpoint(folder: Path) -> Path:
+    """The newest checkpoint whose files are whole. A run killed during a save leaves the newest
+    checkpoint cut short; resuming from the one before loses an epoch, not the run."""
+    from safetensors import safe_open
+
+    checkpoints = sorted(folder.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    if not checkpoints:
+        raise ConfigError(f"--resume: no checkpoint in {folder}; start the run without --resume")
+    for ckpt in reversed(checkpoints):
+        try:
+            json.loads((ckpt / "trainer_state.json").read_text(encoding="utf-8"))
+            for weights in ckpt.glob("*.safetensors"):
+                with safe_open(str(weights), framework="pt") as f:
+                    for key in f.keys():
+                        f.get_slice(key)
+            if not any(ckpt.glob("*.safetensors")):
+                raise OSError("no weights")
+            return ckpt
+        except Exception as err:  # any unreadable piece makes the checkpoint unusable
+            print(f"note: skipping incomplete checkpoint {ckpt} ({type(err).__name__}: {err})")
+    raise ConfigError(f"--resume: every checkpoint in {folder} is incomplete; start the run without --resume")
+
+
+def select_rounds(ds, rounds: str):
+    """Keep only the given writing rounds in the train and validation splits.
+
+    Why not test too: the test split stays the same whatever the recipe, so figures of
+    different recipes on it can be compared."""
+    wanted = {r.strip() for r in rounds.split(",") if r.strip()}
+    if "round" not in ds["train"].column_names:
+        raise ConfigError("--train_rounds: this dataset has no 'round' column; leave --train_rounds empty")
+    present = set(ds["train"]["round"])
+    if unknown := sorted(wanted - present):
+        raise ConfigError(f"--train_rounds: no round(s) {unknown} in the data; rounds present: {sorted(present)}")
+    for split in ("train", "validation"):
+        ds[split] = ds[split].filter(lambda r: r["round"] in wanted, desc=f"Rounds {sorted(wanted)} ({split})")
+    return ds
+
+
 def load_model_and_tokenizer(base: str):
     """Base encoder with a fresh 3-way head, our label names in its config."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -102,6 +141,8 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
         data_cfg.data, data_cfg.text_column, data_cfg.label_column, data_cfg.label_map,
         drop_invalid=data_cfg.drop_invalid, seed=args.seed, return_report=True,
     )
+    if data_cfg.train_rounds:
+        ds = select_rounds(ds, data_cfg.train_rounds)
     if data_cfg.max_train_samples:
         n = min(data_cfg.max_train_samples, len(ds["train"]))
         ds["train"] = ds["train"].shuffle(seed=args.seed).select(range(n))
@@ -129,10 +170,7 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     )
     resume = None
     if data_cfg.resume:
-        checkpoints = sorted(Path(args.output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
-        if not checkpoints:
-            raise ConfigError(f"--resume: no checkpoint in {args.output_dir}; start the run without --resume")
-        resume = str(checkpoints[-1])
+        resume = str(latest_complete_checkpoint(Path(args.output_dir)))
         print(f"resuming from {resume}")
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=resume)
@@ -143,13 +181,20 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
         with atomic_folder(final) as tmp:
             trainer.save_model(str(tmp))
             tokenizer.save_pretrained(tmp)
+            calibration = None
+            if data_cfg.calibration_data != "none":
+                from training.calibrate import calibrate_folder
+
+                calibration = calibrate_folder(tmp, data_cfg.calibration_data, ds["validation"])
+                print(f"calibration: temperature {calibration['temperature']} fitted on {calibration['fitted_on']} "
+                      f"(ECE {calibration['ece_before']:.3f} → {calibration['ece_after']:.3f})")
             # A pickle has no place in a folder people download; run_config.yaml repeats the run.
             (tmp / "training_args.bin").unlink(missing_ok=True)
             shutil.copy(run_dir / "run_config.yaml", tmp / "run_config.yaml")
             write_run_outputs(
                 tmp, results=results, datasets=ds, log_history=trainer.state.log_history,
                 model_cfg=model_cfg, data_cfg=data_cfg, args=args, train_seconds=train_seconds,
-                world_size=args.world_size, truncated=truncated,
+                world_size=args.world_size, truncated=truncated, calibration=calibration,
             )
         print(f"model saved to {final}")
         print(json.dumps({s: {k: round(v, 4) for k, v in r.metrics.items() if isinstance(v, float)}
