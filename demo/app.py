@@ -37,7 +37,7 @@ import pandas as pd  # noqa: E402
 
 from data.validation import text_problem  # noqa: E402
 from model.inference import DEFAULT_MODEL_DIR, TRAIN_COMMAND, ModelNotFound, StanceClassifier  # noqa: E402
-from model.labels import DEFINITIONS  # noqa: E402
+from model.labels import DEFINITIONS, UNCLEAR  # noqa: E402
 
 MODEL_ENV = "C5_STANCE_MODEL"
 DEFAULT_MAX_CHARS = 2000
@@ -222,10 +222,14 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
             raise gr.Error(message, title="Invalid input", print_exception=False)
         return text
 
-    def classify(text: str) -> dict[str, float]:
-        """Probabilities of the three stances for one Russian statement."""
-        pred = classifier.predict(check_text(text))
-        return {lab: round(p, 4) for lab, p in pred.probabilities.items()}
+    def classify(text: str, min_confidence: float = 0.0) -> dict[str, Any]:
+        """Probabilities of the three stances for one Russian statement. With ``min_confidence``
+        (0-1) the top label is ``unclear`` when no stance reaches it; the probabilities stay."""
+        pred = classifier.predict(check_text(text), min_confidence=float(min_confidence or 0.0))
+        ranked = sorted(pred.probabilities.items(), key=lambda kv: -kv[1])
+        # gr.Label's own value format, given as is (postprocess=False): a top label that may be
+        # "unclear" while the bars still show every stance's probability.
+        return {"label": pred.label, "confidences": [{"label": lab, "confidence": round(p, 4)} for lab, p in ranked]}
 
     def explain(text: str) -> tuple[list[tuple[str, float]], str]:
         """Word-occlusion weights (how much the predicted label loses when each word is removed)."""
@@ -334,8 +338,10 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
 
 Statements longer than the model's window are split into overlapping windows whose probabilities are averaged.
 Limits of this demo: {max_chars} characters per statement, {max_rows} statements per batch.
-The training statements were written in the style of press quotes; expect lower scores on real press, and a
-statement with no stance still receives one of the three labels.
+The training statements were written for this project in the style of the press; the model card gives its scores
+on real published passages too. Probabilities are calibrated (a temperature fitted on held-out real passages is
+folded into the model). A statement with no stance still receives one of the three labels unless you set a
+minimum confidence: below it the result is `{UNCLEAR}`.
 """
 
     with gr.Blocks(title="c5-stance demo", analytics_enabled=False) as demo:
@@ -347,6 +353,10 @@ statement with no stance still receives one of the three labels.
                     text = gr.Textbox(label="Statement (Russian)", lines=5, elem_id="input-text",
                                       placeholder="Вставьте высказывание эксперта…",
                                       info=f"Up to {max_chars} characters.")
+                    min_conf = gr.Slider(0.0, 0.95, value=0.0, step=0.05, label="Minimum confidence",
+                                         info="Below it the statement is reported as 'unclear' instead of "
+                                              "forced into a stance (0: always pick one). See the coverage "
+                                              "curve on the About tab.", elem_id="min-confidence")
                     button = gr.Button("Classify", variant="primary", elem_id="classify-btn")
                     gr.Examples(examples=[[e] for e in EXAMPLES], inputs=text,
                                 example_labels=["balance-seeking", "pro-engagement", "skeptical",
@@ -356,7 +366,8 @@ statement with no stance still receives one of the three labels.
                     highlight = gr.HighlightedText(label="Why: word occlusion", elem_id="explanation",
                                                    combine_adjacent=False, show_legend=False)
                     summary = gr.Markdown(label="Explanation summary", elem_id="explanation-summary")
-            button.click(classify, text, label, api_name="classify", concurrency_id="model").success(
+            button.click(classify, [text, min_conf], label, api_name="classify", concurrency_id="model",
+                         postprocess=False).success(
                 explain, text, [highlight, summary], api_name="explain", concurrency_id="model")
 
         with gr.Tab("Batch"):

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from model.hardware import cpu_has_native_bf16
+from model.labels import UNCLEAR
 
 DEFAULT_MODEL_DIR = Path("runs/c5-stance/model")
 TRAIN_COMMAND = "python -m training.train"
@@ -110,15 +111,20 @@ class StanceClassifier:
                 progress(min(start + batch_size, n), n)
         return probs / np.maximum(weights, 1e-9)[:, None], chunks
 
-    def predict(self, texts: list[str] | str, batch_size: int = 32) -> list[Prediction] | Prediction:
-        """Predict one text (returns one :class:`Prediction`) or a list of texts."""
+    def predict(self, texts: list[str] | str, batch_size: int = 32,
+                min_confidence: float = 0.0) -> list[Prediction] | Prediction:
+        """Predict one text (returns one :class:`Prediction`) or a list of texts.
+
+        With ``min_confidence`` a text whose top probability is below it gets the label
+        ``unclear`` (its probabilities are kept): better no stance than a forced one."""
         single = isinstance(texts, str)
         items = [texts] if single else list(texts)
         probs, chunks = self.probabilities(items, batch_size)
         out = []
         for p, c in zip(probs, chunks):
             k = int(np.argmax(p))
-            out.append(Prediction(self.labels[k], float(p[k]), {lab: float(v) for lab, v in zip(self.labels, p)}, c))
+            label = self.labels[k] if p[k] >= min_confidence else UNCLEAR
+            out.append(Prediction(label, float(p[k]), {lab: float(v) for lab, v in zip(self.labels, p)}, c))
         return out[0] if single else out
 
     def explain(self, text: str, max_words: int = 120) -> tuple[Prediction, list[tuple[str, float]]]:

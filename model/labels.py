@@ -5,6 +5,8 @@ from __future__ import annotations
 LABELS: tuple[str, ...] = ("balance-seeking", "pro-engagement", "skeptical")
 LABEL2ID: dict[str, int] = {name: i for i, name in enumerate(LABELS)}
 ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
+# Reported instead of a stance when the top probability is below the caller's minimum confidence.
+UNCLEAR = "unclear"
 
 DEFINITIONS: dict[str, str] = {
     "balance-seeking": (

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from data.validation import MAX_TEXT_CHARS, DataValidationError, read_records, text_problem
 from model.inference import DEFAULT_MODEL_DIR, ModelNotFound, StanceClassifier
+from model.labels import UNCLEAR
 
 
 def load_rows(source: str, text_column: str = "text", split: str = "train") -> list[dict]:
@@ -49,8 +50,11 @@ def load_rows(source: str, text_column: str = "text", split: str = "train") -> l
 
 
 def predict_rows(clf: StanceClassifier, rows: list[dict], text_column: str = "text", batch_size: int = 64,
-                 max_chars: int = MAX_TEXT_CHARS, show_progress: bool = True) -> tuple[list[dict], list[str]]:
-    """Add label, probabilities, chunks and error to every row; return rows and problems."""
+                 max_chars: int = MAX_TEXT_CHARS, show_progress: bool = True,
+                 min_confidence: float = 0.0) -> tuple[list[dict], list[str]]:
+    """Add label, probabilities, chunks and error to every row; return rows and problems.
+
+    Rows whose top probability is below ``min_confidence`` get the label ``unclear``."""
     reasons = [text_problem(r.get(text_column), max_chars) for r in rows]
     problems = [f"row {i + 1}: {why}" for i, why in enumerate(reasons) if why]
     good = [i for i, why in enumerate(reasons) if not why]
@@ -66,7 +70,7 @@ def predict_rows(clf: StanceClassifier, rows: list[dict], text_column: str = "te
             "error": why} for r, why in zip(rows, reasons)]
     for k, i in enumerate(good):
         p = probs[k]
-        out[i]["label"] = clf.labels[int(p.argmax())]
+        out[i]["label"] = clf.labels[int(p.argmax())] if p.max() >= min_confidence else UNCLEAR
         out[i].update({f"p_{lab}": round(float(v), 5) for lab, v in zip(clf.labels, p)})
         out[i]["chunks"] = chunks[k]
     return out, problems
@@ -114,11 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="train", help="split of a hub dataset")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--max-chars", type=int, default=MAX_TEXT_CHARS)
+    ap.add_argument("--min-confidence", type=float, default=0.0,
+                    help="label a row 'unclear' when its top probability is below this (0-1; see the coverage curve "
+                         "in the README for the trade-off)")
     a = ap.parse_args(argv)
     try:
         rows = load_rows(a.source, a.text_column, a.split)
         clf = StanceClassifier(a.model, fast=a.fast)
-        out, problems = predict_rows(clf, rows, a.text_column, a.batch_size, a.max_chars)
+        if not 0 <= a.min_confidence <= 1:
+            raise DataValidationError([f"--min-confidence {a.min_confidence}: must be between 0 and 1"])
+        out, problems = predict_rows(clf, rows, a.text_column, a.batch_size, a.max_chars,
+                                     min_confidence=a.min_confidence)
         write_rows(out, a.out)
     except (DataValidationError, ModelNotFound) as err:
         print(f"error: {err}", file=sys.stderr)

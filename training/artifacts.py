@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _ordinary_permissions(folder: Path) -> None:
+    """mkdtemp and mkstemp create private (0700/0600) entries; a model folder is for sharing,
+    so give it what the user's umask gives any new file."""
+    mask = _umask()
+    folder.chmod(0o777 & ~mask)
+    for path in folder.rglob("*"):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
 
 
 @contextmanager
@@ -22,6 +38,7 @@ def atomic_folder(final: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
     try:
         yield tmp
+        _ordinary_permissions(tmp)
         old = None
         if final.exists():
             old = final.with_name(f".{final.name}.old")

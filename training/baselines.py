@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from data.corpus import load_stance_dataset
 from model.base_model import resolve_base_model
@@ -40,19 +41,40 @@ def tfidf_logreg(train_texts, train_labels, seed: int = 42):
 
 @torch.inference_mode()
 def mean_pooled_embeddings(base: str, texts: list[str], prefix: str = "query: ", batch_size: int = 64) -> np.ndarray:
-    """L2-normalised mean-pooled last hidden states of a frozen encoder."""
+    """L2-normalised mean-pooled last hidden states of a frozen encoder.
+
+    Cached on disk (``$C5_STANCE_CACHE/embeddings``) by encoder and texts: the frozen-encoder
+    baseline embeds thousands of statements, and the same ones again on every comparison."""
+    import hashlib
+
     from transformers import AutoModel, AutoTokenizer
 
+    from model.base_model import cache_dir
+    from model.hardware import cpu_has_native_bf16
+
+    weights = Path(base) / "model.safetensors"
+    stamp = f"{base}|{weights.stat().st_mtime_ns if weights.exists() else ''}|{prefix}|" + "\x00".join(texts)
+    cached = cache_dir() / "embeddings" / f"{hashlib.sha1(stamp.encode('utf-8')).hexdigest()}.npy"
+    if cached.exists():
+        return np.load(cached)
     tok = AutoTokenizer.from_pretrained(base)
     enc_model = AutoModel.from_pretrained(base, use_safetensors=True).eval()
-    out = []
-    for i in range(0, len(texts), batch_size):
-        b = tok([prefix + t for t in texts[i : i + batch_size]], truncation=True, max_length=256, padding=True,
-                return_tensors="pt")
-        h = enc_model(**b).last_hidden_state
-        m = b["attention_mask"].unsqueeze(-1).float()
-        out.append(torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1).numpy())
-    return np.concatenate(out)
+    # bf16 where the CPU runs it natively: 3x faster, and a linear probe does not notice.
+    dtype = torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), enc_model.config.hidden_size), dtype=np.float32)
+    with tqdm(total=len(texts), desc="Embedding (frozen encoder)", unit="stmt") as bar:
+        for i in range(0, len(texts), batch_size):
+            idx = order[i : i + batch_size]
+            b = tok([prefix + texts[k] for k in idx], truncation=True, max_length=256, padding=True, return_tensors="pt")
+            with torch.autocast("cpu", dtype=dtype, enabled=dtype is torch.bfloat16):
+                h = enc_model(**b).last_hidden_state.float()
+            m = b["attention_mask"].unsqueeze(-1).float()
+            out[idx] = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1).numpy()
+            bar.update(len(idx))
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cached, out)
+    return out
 
 
 def run_baselines(data: str = "bundled", base_model: str = "embedded", model: str | None = None,

@@ -42,8 +42,10 @@ class DataConfig:
     label_column: str = field(default="label", metadata={"help": "Column holding the label."})
     label_map: str = field(default="", metadata={"help": "Rename labels: 'theirs=ours,...'."})
     drop_invalid: bool = field(default=False, metadata={"help": "Drop (and report) bad rows instead of failing."})
+    train_rounds: str = field(default="", metadata={"help": "Comma list of writing rounds (the 'round' column, e.g. 'press,panel') to train and pick the best epoch on; the test split stays whole. Empty: every round."})
     max_train_samples: int | None = field(default=None, metadata={"help": "Use only this many training rows (smoke runs)."})
     resume: bool = field(default=False, metadata={"help": "Continue from the last checkpoint in the run folder."})
+    calibration_data: str = field(default="auto", metadata={"help": "Where the temperature folded into the final model is fitted: 'auto' (the tune half of ../shared/real-dev/ where it exists, else 'validation'), 'validation', a real-press JSONL file, or 'none'."})
 
 
 def _recipe_to_argv(recipe: dict) -> list[str]:

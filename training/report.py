@@ -15,7 +15,7 @@ from training.plots import confusion_matrix_png, learning_curve_png
 
 
 def write_run_outputs(folder: Path, results: dict, datasets, log_history: list[dict], model_cfg, data_cfg, args,
-                      train_seconds: float, world_size: int, truncated: dict) -> dict:
+                      train_seconds: float, world_size: int, truncated: dict, calibration: dict | None = None) -> dict:
     """Write ``metrics.json``, ``confusion_matrix.png``, ``learning_curve.png``,
     ``training_log.json`` and ``README.md`` into ``folder``; return the metrics."""
     folder = Path(folder)
@@ -27,7 +27,7 @@ def write_run_outputs(folder: Path, results: dict, datasets, log_history: list[d
         "train_rows": len(datasets["train"]), "validation_rows": len(datasets["validation"]),
         "test_rows": len(datasets["test"]), "epochs_run": max((h.get("epoch", 0) for h in log_history), default=0),
         "truncated_rows": truncated, "model": asdict(model_cfg), "data": asdict(data_cfg),
-        "seed": args.seed, "learning_rate": args.learning_rate,
+        "seed": args.seed, "learning_rate": args.learning_rate, "calibration": calibration,
     }
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
     (folder / "training_log.json").write_text(json.dumps(log_history, indent=1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_over_long_input_names_the_limit(client, running_demo):
         client.predict("а" * (running_demo.max_chars + 1), api_name="/classify")
 
 
-def test_explain_covers_the_text(client):
+def test_explain_covers_the_text(client, running_demo):
     text = "Инвестиции из Японии дадут технологии, но риск зависимости велик."
     tokens, summary = client.predict(text, api_name="/explain")
     assert "".join(t["token"] for t in tokens) == text
@@ -61,6 +62,21 @@ def test_explain_covers_the_text(client):
     assert all(-1.0 <= w <= 1.0 for w in weights)
     assert max(abs(w) for w in weights) == 1.0  # scaled to the strongest word
     assert "Predicted" in summary
+    # Each chip is a word (plus the spaces and punctuation after it); its weight is, up to the
+    # scaling, how much the predicted label's probability drops when that word is removed,
+    # computed here straight from the model: the sign says toward (+) or away from (-) it.
+    clf = running_demo.classifier
+    probs, _ = clf.probabilities([text])
+    k = int(probs[0].argmax())
+    chips = [t["token"] for t in tokens]
+    words = [re.match(r"\w[\w\-’']*", c).group() for c in chips]
+    variants = ["".join(c[len(w):] if j == i else c for j, (c, w) in enumerate(zip(chips, words)))
+                for i, w in enumerate(words)]
+    drops = probs[0, k] - clf.probabilities(variants)[0][:, k]
+    assert (drops > 0).any() and (drops < 0).any()  # the demo model has words on both sides
+    assert weights == pytest.approx(list(drops / abs(drops).max()), abs=2e-3)
+    toward = words[int(drops.argmax())]
+    assert f"Predicted **{clf.labels[k]}**" in summary and f"toward it: **{toward}**" in summary
 
 
 def test_classify_batch_list_keeps_rows_and_reports_bad_ones(client, running_demo):
@@ -143,3 +159,12 @@ def test_describe_model_unknown_without_files(demo_model_dir):
     info = describe_model(str(demo_model_dir))
     assert info["source"] == str(demo_model_dir)
     assert {info[k] for k in ("base_model", "training_data", "test_accuracy", "test_macro_f1")} == {"unknown"}
+
+
+def test_minimum_confidence_gives_unclear_and_keeps_the_probabilities(client):
+    text = "Казахстан не будет выбирать между Россией и Китаем."
+    plain = client.predict(text, 0.0, api_name="/classify")
+    strict = client.predict(text, 0.95, api_name="/classify")
+    assert plain["label"] in LABELS and max(_probabilities(plain).values()) < 0.95  # the test model is unsure here
+    assert strict["label"] == "unclear"
+    assert _probabilities(strict) == _probabilities(plain)
