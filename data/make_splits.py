@@ -6,7 +6,8 @@ Keeps every record whose final label is set (``label``), drops and lists the res
 checks near-duplicates (none above the threshold may exist anywhere in the corpus),
 then writes an 80/10/10 split (seed 42) to ``data/corpus/``: single statements are split
 stratified by label; panel statements (several experts reacting to one news ``hook``) are
-split by hook, so the reactions to one event never straddle train and test.
+split by hook, so the reactions to one event never straddle train and test; press-round passages
+cut from one invented article share a ``hook`` too, and are split the same way.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ def make_splits(master: Path, out_dir: Path = CORPUS_DIR, seed: int = 42) -> dic
     pool = Dataset.from_list([{k: r.get(k, "") for k in FIELDS} for r in single], features=features(True))
     ds = _stratified_three_way(pool, 0.1, 0.1, seed)
     by_split = {split: [{**r, "label": LABELS[r["label"]]} for r in ds[split]] for split in SPLITS}
-    for split, rows in split_by_hook([r for r in kept if r.get(GROUP)], seed).items():
-        by_split[split] += [{k: r.get(k, "") for k in FIELDS} for r in rows]
+    # Hooks are split round by round, so a new round never moves an earlier round's statements.
+    for rnd in sorted({r["round"] for r in kept if r.get(GROUP)}):
+        for split, rows in split_by_hook([r for r in kept if r.get(GROUP) and r["round"] == rnd], seed).items():
+            by_split[split] += [{k: r.get(k, "") for k in FIELDS} for r in rows]
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for split in SPLITS:

@@ -43,3 +43,14 @@ def test_errors_name_the_line_and_the_fix(tmp_path):
     assert "hook p9-003: labels ['skeptical'], need exactly one of each" in text
     assert "line 1: near-duplicate (1.00) of line 4: rewrite it" in text
     assert main([str(path)]) == 1
+
+
+def test_press_stories_may_mix_labels_and_need_no_hook_text(tmp_path):
+    meta = {k: v for k, v in META.items() if k != "hook_text"}
+    story = [{"hook": "p9-s001", "round": "press", "text": t, "label": "skeptical", **meta} for _, t in PANEL[:2]]
+    errors, _, rows = check(write(tmp_path, story))
+    assert errors == [] and len(rows) == 2
+    errors, _, _ = check(write(tmp_path, [{**story[0], "round": "panel"}]))
+    assert any("missing ['hook_text']" in e for e in errors)
+    errors, _, _ = check(write(tmp_path, [{**story[0], "round": "panel", "hook_text": "Новость"}]))
+    assert any("hook p9-s001: labels ['skeptical'], need exactly one of each" in e for e in errors)

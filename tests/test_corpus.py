@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 import yaml
 
@@ -65,12 +66,29 @@ def test_panel_hooks_stay_in_one_split(records):
 
 
 def test_loader_gives_stratified_classlabel_splits(records):
+    """Every split has the label mix of the whole corpus (which follows real press since the press round)."""
     ds = load_stance_dataset()
     assert sum(len(ds[s]) for s in SPLITS) == len(records)
     assert ds["train"].features["label"].names == list(LABELS)
+    whole = Counter(r["label"] for r in records)
     for s in SPLITS:
         shares = Counter(ds[s]["label"])
-        assert max(shares.values()) - min(shares.values()) <= 0.05 * len(ds[s]) + 2
+        for k, lab in enumerate(LABELS):
+            assert abs(shares[k] / len(ds[s]) - whole[lab] / len(records)) < 0.03, (s, lab)
+
+
+def test_no_near_copy_of_any_real_passage(records):
+    """Real published passages are for measuring only: no authored statement may be a near-copy of one."""
+    from data.near_duplicates import jaccard_matrix
+    from data.real_press import DEFAULT_REAL_DEV
+
+    if not DEFAULT_REAL_DEV.is_file():
+        pytest.skip(f"real development set absent ({DEFAULT_REAL_DEV}); nothing to compare with")
+    real = [json.loads(line)["text"] for line in DEFAULT_REAL_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ours = [r["text"] for r in records]
+    sim = jaccard_matrix(ours + real)[: len(ours), len(ours):]
+    worst = np.unravel_index(np.argmax(sim), sim.shape)
+    assert sim.max() <= DEFAULT_THRESHOLD, (records[worst[0]]["id"], float(sim.max()))
 
 
 def test_data_card_metadata_and_numbers(records):
@@ -85,6 +103,30 @@ def test_data_card_metadata_and_numbers(records):
 
     total_row = re.search(r"^\| total \|.*\| (\d+) \|$", text, re.M)
     assert total_row and int(total_row.group(1)) == len(records)
+    for split in (*SPLITS, "total"):
+        row = re.search(rf"^\| {split} \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", text, re.M)
+        mine = [r for r in records if split == "total" or r["split"] == split]
+        assert row, split
+        assert [int(x) for x in row.groups()] == [sum(r["label"] == lab for r in mine) for lab in LABELS] + [len(mine)]
+
+
+def test_data_card_agreement_matches_the_annotation_files(records):
+    """The press round's agreement figures in the card are recomputed from the second-pass file."""
+    import re
+
+    from sklearn.metrics import cohen_kappa_score
+
+    text = (CORPUS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in (CORPUS_DIR.parent / "annotations" / "second_pass.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    press = [r for r in rows if r["round"] == "press"]
+    agreed = sum(r["first_label"] == r["second_label"] for r in press)
+    kappa = cohen_kappa_score([r["first_label"] for r in press], [r["second_label"] for r in press])
+    m = re.search(r"press round: (\d[\d,]*)\s+of\s+(\d[\d,]*)\s+agreed\s+\(Cohen's kappa (0\.\d+)\)", text)
+    assert m, "the card states the press round's agreement"
+    assert int(m.group(1).replace(",", "")) == agreed and int(m.group(2).replace(",", "")) == len(press)
+    assert float(m.group(3)) == round(kappa, 3)
+    assert sum(r["round"] == "press" for r in records) == sum(r["final_label"] is not None for r in press)
 
 
 def test_hub_style_load_of_the_data_folder():
