@@ -232,9 +232,9 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
         return {"label": pred.label, "confidences": [{"label": lab, "confidence": round(p, 4)} for lab, p in ranked]}
 
     def explain(text: str) -> tuple[list[tuple[str, float]], str]:
-        """Word-occlusion weights (how much the predicted label loses when each word is removed)."""
+        """Word-occlusion weights in log-odds of the predicted label (positive: toward it)."""
         pred, pairs = classifier.explain(check_text(text))
-        # Occlusion deltas are often tiny (0.01); scale to [-1, 1] so the colours are visible.
+        # Colours need [-1, 1]: scale to the strongest word, whose log-odds the summary states.
         peak = max((abs(w) for _, w in pairs), default=0.0)
         highlighted: list[tuple[str, float]] = []
         for tok, w in pairs:
@@ -245,14 +245,16 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
             else:
                 highlighted.append((tok, round(w / peak, 3) + 0.0 if peak else 0.0))  # +0.0: no "-0.0"
         words = sorted(((w, t) for t, w in pairs if w), reverse=True)
-        up = ", ".join(f"**{t}** (+{w:.3f})" for w, t in words[:3] if w > 0) or "none"
-        down = ", ".join(f"**{t}** ({w:.3f})" for w, t in sorted(words)[:3] if w < 0) or "none"
+        up = ", ".join(f"**{t}** (+{w:.2f})" for w, t in words[:3] if w > 0) or "none"
+        down = ", ".join(f"**{t}** ({w:.2f})" for w, t in sorted(words)[:3] if w < 0) or "none"
         summary = f"Predicted **{pred.label}** ({pred.score:.1%}). "
         if peak:
-            summary += (f"Words that pushed toward it: {up}; against it: {down}. Red = toward the prediction, "
-                        f"violet = away; colours are scaled to the strongest word ({peak:.3f} of probability).")
+            summary += (f"Words that pushed toward it: {up}; against it: {down}. Weights are changes in the "
+                        f"log-odds of the prediction when the word is removed (+1 multiplies its odds by 2.7). "
+                        f"**Legend:** red = toward the prediction, violet = away from it; the strongest word "
+                        f"({peak:.2f}) has the full colour.")
         else:
-            summary += "Removing any single word does not change the prediction's probability."
+            summary += "Removing any single word does not change the prediction."
         return highlighted, summary
 
     def run_batch(texts: Sequence[str], keep_empty: bool, progress: Callable[[int, int], None] | None = None

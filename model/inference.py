@@ -128,19 +128,28 @@ class StanceClassifier:
         return out[0] if single else out
 
     def explain(self, text: str, max_words: int = 120) -> tuple[Prediction, list[tuple[str, float]]]:
-        """Word occlusion: how much the predicted label's probability drops when each
-        word is removed. Positive weights pushed toward the prediction, negative ones
-        away from it. Returns the prediction and ``(token, weight)`` pairs covering the
-        whole text (spaces included, weight 0), ready for ``gr.HighlightedText``."""
+        """Word occlusion in log-odds: how much the log-odds of the predicted label,
+        ``log(p / (1 - p))``, fall when each word is removed. Positive weights pushed toward
+        the prediction, negative ones away from it; +1.0 means the word multiplies the odds of
+        the prediction by e (2.7). Log-odds, not probability, so that a word still shows its
+        weight when the model is sure (at p = 0.994 a probability moves by thousandths).
+        Returns the prediction and ``(token, weight)`` pairs covering the whole text (spaces
+        included, weight 0), ready for ``gr.HighlightedText``."""
         pred = self.predict(text)
         parts = re.findall(r"\w[\w\-’']*|\s+|[^\w\s]", text)
         words = [i for i, p in enumerate(parts) if re.match(r"\w", p)][:max_words]
         variants = ["".join(p for j, p in enumerate(parts) if j != i) for i in words]
         k = self.labels.index(pred.label)
-        base = pred.probabilities[pred.label]
-        occluded = self.probabilities(variants)[0][:, k] if variants else np.zeros(0)
+        base = log_odds(np.array([pred.probabilities[pred.label]]))[0]
+        occluded = log_odds(self.probabilities(variants)[0][:, k]) if variants else np.zeros(0)
         weight = {i: float(base - q) for i, q in zip(words, occluded)}
         return pred, [(p, round(weight.get(i, 0.0), 4)) for i, p in enumerate(parts)]
+
+
+def log_odds(p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """``log(p / (1 - p))``, clipped away from 0 and 1."""
+    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
+    return np.log(p) - np.log1p(-p)
 
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:

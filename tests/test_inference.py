@@ -6,6 +6,7 @@ A random tiny model answers about 1/3 for everything and would let such bugs thr
 
 import csv
 import json
+import math
 
 import numpy as np
 import pytest
@@ -79,13 +80,15 @@ def test_explanation_covers_the_text(clf):
     # Direction: the balance-seeking keyword pushed toward the prediction, the skeptical one away.
     assert weights["Нейтралитет"] > 0.2 and weights["риск"] < -0.2
     assert max(pairs, key=lambda tw: tw[1])[0] == "Нейтралитет"
-    # Each word's weight is the drop in the predicted label's probability without it.
+    # Each word's weight is the drop in the predicted label's log-odds without it.
     k = clf.labels.index(pred.label)
     words = [i for i, (t, _) in enumerate(pairs) if t[0].isalnum()]
     variants = ["".join(t for j, (t, _) in enumerate(pairs) if j != i) for i in words]
     without = clf.probabilities(variants)[0][:, k]
+    p = pred.probabilities[pred.label]
     for i, q in zip(words, without):
-        assert pairs[i][1] == pytest.approx(pred.probabilities[pred.label] - q, abs=1e-4), pairs[i][0]
+        expected = math.log(p / (1 - p)) - math.log(q / (1 - q))
+        assert pairs[i][1] == pytest.approx(expected, abs=1e-3), pairs[i][0]
     assert all(w == 0 for t, w in pairs if not t[0].isalnum())
 
 

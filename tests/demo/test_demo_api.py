@@ -6,6 +6,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 
 from demo.app import EXAMPLES, BatchInputError, _read_upload, describe_model
@@ -63,7 +64,7 @@ def test_explain_covers_the_text(client, running_demo):
     assert max(abs(w) for w in weights) == 1.0  # scaled to the strongest word
     assert "Predicted" in summary
     # Each chip is a word (plus the spaces and punctuation after it); its weight is, up to the
-    # scaling, how much the predicted label's probability drops when that word is removed,
+    # scaling, how much the predicted label's log-odds drop when that word is removed,
     # computed here straight from the model: the sign says toward (+) or away from (-) it.
     clf = running_demo.classifier
     probs, _ = clf.probabilities([text])
@@ -72,7 +73,10 @@ def test_explain_covers_the_text(client, running_demo):
     words = [re.match(r"\w[\w\-’']*", c).group() for c in chips]
     variants = ["".join(c[len(w):] if j == i else c for j, (c, w) in enumerate(zip(chips, words)))
                 for i, w in enumerate(words)]
-    drops = probs[0, k] - clf.probabilities(variants)[0][:, k]
+    def logit(p):
+        return np.log(p) - np.log1p(-p)
+
+    drops = logit(probs[0, k]) - logit(clf.probabilities(variants)[0][:, k])
     assert (drops > 0).any() and (drops < 0).any()  # the demo model has words on both sides
     assert weights == pytest.approx(list(drops / abs(drops).max()), abs=2e-3)
     toward = words[int(drops.argmax())]
