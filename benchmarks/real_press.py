@@ -25,22 +25,9 @@ from data.real_press import DEFAULT_REAL_DEV, load_real_passages, subsets
 from data.validation import DataValidationError
 from model.inference import ModelNotFound, StanceClassifier
 from model.labels import LABELS
-from training.calibration import coverage_curve, coverage_png, reliability, reliability_png
-from training.metrics import classification_metrics
+from training.calibration import coverage_curve, coverage_png, reliability_png
+from training.evaluate_model import slice_metrics
 from training.plots import confusion_matrix_png
-
-
-def score(probs: np.ndarray, labels: np.ndarray, slices: dict[str, list[int]]) -> dict:
-    """Metrics and calibration of one model on every slice."""
-    out = {}
-    for name, idx in slices.items():
-        p, y = probs[idx], labels[idx]
-        m = classification_metrics(p.argmax(1), y)
-        m["calibration"] = reliability(p, y)
-        m["rows"] = len(idx)
-        m["predicted_counts"] = {lab: int((p.argmax(1) == k).sum()) for k, lab in enumerate(LABELS)}
-        out[name] = m
-    return out
 
 
 def baseline_probabilities(real_texts: list[str], which: tuple[str, ...], data: str = "bundled",
@@ -83,7 +70,7 @@ def run(data: Path, model: str | None, out: Path | None, baselines: tuple[str, .
     seconds["baselines"] = time.perf_counter() - t
     report = {"data": str(data), "rows": len(rows), "slices": {k: len(v) for k, v in slices.items()},
               "gold_counts": {lab: int((labels == k).sum()) for k, lab in enumerate(LABELS)},
-              "models": {name: score(p, labels, slices) for name, p in probs.items()},
+              "models": {name: slice_metrics(p, labels, slices) for name, p in probs.items()},
               "coverage": {name: {s: coverage_curve(p[slices[s]], labels[slices[s]]) for s in ("check", "all") if s in slices}
                            for name, p in probs.items()},
               "seconds": {k: round(v, 1) for k, v in seconds.items()}}

@@ -412,3 +412,16 @@ def test_train_rounds_keeps_test_whole_and_rejects_unknown_rounds():
     assert ds["test"]["round"] == ["press", "panel", "main"]
     with pytest.raises(ConfigError, match=r"no round\(s\) \['nope'\]"):
         select_rounds(ds, "nope")
+
+
+def test_one_evaluation_path_gives_one_figure(trained_run):
+    """metrics.json, the model card and evaluate_model report the same test figure for the same model."""
+    from training.evaluate_model import evaluate_model
+
+    model = trained_run / "model"
+    saved = json.loads((model / "metrics.json").read_text())
+    again = evaluate_model(str(model), split="test")
+    assert again["macro_f1"] == saved["test"]["macro_f1"] and again["confusion_matrix"] == saved["test"]["confusion_matrix"]
+    assert f"macro-F1 **{saved['test']['macro_f1']:.3f}**" in (model / "README.md").read_text()
+    assert saved["test"]["rows"] == again["rows"] == len(json.loads("[" + ",".join(
+        (ROOT / "data" / "corpus" / "test.jsonl").read_text().splitlines()) + "]"))

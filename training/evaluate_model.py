@@ -24,6 +24,42 @@ from training.metrics import classification_metrics
 from training.plots import confusion_matrix_png
 
 
+def score_rows(clf: StanceClassifier, texts: list[str], labels: list[int]) -> tuple[dict, np.ndarray]:
+    """Metrics of a loaded classifier on labelled texts, and its probabilities.
+
+    The one evaluation path of the project: training's summary, ``metrics.json``, the model card,
+    this command and the benchmarks all score through it (same chunking, same precision)."""
+    probs, chunks = clf.probabilities(list(texts))
+    metrics = classification_metrics(np.argmax(probs, axis=1), np.asarray(labels))
+    metrics["rows"] = len(texts)
+    metrics["rows_chunked"] = int(sum(c > 1 for c in chunks))
+    return metrics, probs
+
+
+def slice_metrics(probs: np.ndarray, labels: np.ndarray, slices: dict[str, list[int]]) -> dict:
+    """Metrics and calibration (ECE) of one model's probabilities on every named slice of rows."""
+    from training.calibration import reliability
+
+    out = {}
+    for name, idx in slices.items():
+        p, y = probs[idx], labels[idx]
+        m = classification_metrics(p.argmax(1), y)
+        m["calibration"] = reliability(p, y)
+        m["rows"] = len(idx)
+        m["predicted_counts"] = {lab: int((p.argmax(1) == k).sum()) for k, lab in enumerate(LABELS)}
+        out[name] = m
+    return out
+
+
+def real_press_metrics(clf: StanceClassifier, path) -> dict:
+    """The classifier on a real-press file (``data.real_press``): every slice (all, tune, check, both_sure)."""
+    from data.real_press import load_real_passages, subsets
+
+    rows = load_real_passages(path)
+    probs = clf.probabilities([r["text"] for r in rows])[0]
+    return slice_metrics(probs, np.array([r["label"] for r in rows]), subsets(rows))
+
+
 def evaluate_model(model: str, data: str = "bundled", split: str = "test", out: Path | None = None,
                    fast: bool = False, text_column: str = "text", label_column: str = "label",
                    label_map: str = "") -> dict:
@@ -34,12 +70,10 @@ def evaluate_model(model: str, data: str = "bundled", split: str = "test", out: 
     if list(clf.labels) != list(LABELS):
         raise DataValidationError([f"model labels {clf.labels} differ from {list(LABELS)}"],
                                   hint="This model was not trained for the c5-stance labels.")
-    probs, chunks = clf.probabilities([r["text"] for r in rows])
-    pred = np.argmax(probs, axis=1)
     gold = np.array([r["label"] for r in rows])
-    metrics = classification_metrics(pred, gold)
-    metrics.update({"model": str(model), "data": data, "split": split, "rows": len(rows), "fast": fast,
-                    "rows_chunked": int(sum(c > 1 for c in chunks))})
+    metrics, probs = score_rows(clf, [r["text"] for r in rows], gold)
+    pred = np.argmax(probs, axis=1)
+    metrics.update({"model": str(model), "data": data, "split": split, "fast": fast})
     if out:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -68,14 +102,18 @@ def format_metrics(m: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="runs/c5-stance/model", help="model folder or hub id")
-    ap.add_argument("--data", default="bundled", help="'bundled', a file, a folder or a hub dataset id")
-    ap.add_argument("--split", default="test", choices=["train", "validation", "test", "all"])
-    ap.add_argument("--out", type=Path, default=None, help="folder for metrics.json, confusion_matrix.png, mistakes.jsonl")
-    ap.add_argument("--fast", action="store_true", help="use the int8 fast path")
-    ap.add_argument("--text-column", default="text")
-    ap.add_argument("--label-column", default="label")
-    ap.add_argument("--label-map", default="", help="'theirs=ours,...'")
+    ap.add_argument("--model", default="runs/c5-stance/model", help="model folder or hub id (default: %(default)s)")
+    ap.add_argument("--data", default="bundled",
+                    help="'bundled', a CSV/TSV/JSONL/JSON/Parquet file, a folder or a hub dataset id (default: %(default)s)")
+    ap.add_argument("--split", default="test", choices=["train", "validation", "test", "all"],
+                    help="split to score; 'all' joins every split (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="folder for metrics.json, confusion_matrix.png, mistakes.jsonl (default: print only)")
+    ap.add_argument("--fast", action="store_true",
+                    help="the fast CPU path: bf16 weights where the CPU has native bf16, else int8 (default: fp32)")
+    ap.add_argument("--text-column", default="text", help="column holding the statement (default: %(default)s)")
+    ap.add_argument("--label-column", default="label", help="column holding the label (default: %(default)s)")
+    ap.add_argument("--label-map", default="", help="rename your labels to ours: 'theirs=ours,...' (default: none)")
     a = ap.parse_args(argv)
     try:
         m = evaluate_model(a.model, a.data, a.split, a.out, a.fast, a.text_column, a.label_column, a.label_map)

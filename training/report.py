@@ -6,22 +6,20 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 from model.labels import LABELS
-from training.metrics import classification_metrics
 from training.model_card import write_model_card
 from training.plots import confusion_matrix_png, learning_curve_png
 
 
-def write_run_outputs(folder: Path, results: dict, datasets, log_history: list[dict], model_cfg, data_cfg, args,
+def write_run_outputs(folder: Path, metrics: dict, datasets, log_history: list[dict], model_cfg, data_cfg, args,
                       train_seconds: float, world_size: int, truncated: dict, calibration: dict | None = None) -> dict:
     """Write ``metrics.json``, ``confusion_matrix.png``, ``learning_curve.png``,
-    ``training_log.json`` and ``README.md`` into ``folder``; return the metrics."""
+    ``training_log.json`` and ``README.md`` into ``folder``; return the metrics.
+
+    ``metrics`` maps a split name (``validation``, ``test``, optionally ``real_press``) to the
+    scores of the final saved model, from :func:`training.evaluate_model.score_rows`."""
     folder = Path(folder)
-    metrics = {
-        split: classification_metrics(np.argmax(r.predictions, axis=-1), r.label_ids) for split, r in results.items()
-    }
+    metrics = dict(metrics)
     metrics["run"] = {
         "train_seconds": round(train_seconds, 1), "world_size": world_size,
         "train_rows": len(datasets["train"]), "validation_rows": len(datasets["validation"]),

@@ -56,6 +56,20 @@ def class_weighted_loss(train_labels: list[int]):
     return loss
 
 
+def score_final_model(folder: Path, ds) -> dict:
+    """The saved model scored as ``evaluate_model`` scores it (chunked, fp32), on the whole
+    validation and test splits and, where the real development set exists, on real press."""
+    from data.real_press import DEFAULT_REAL_DEV
+    from model.inference import StanceClassifier
+    from training.evaluate_model import real_press_metrics, score_rows
+
+    clf = StanceClassifier(folder)
+    metrics = {split: score_rows(clf, ds[split]["text"], ds[split]["label"])[0] for split in ("validation", "test")}
+    if DEFAULT_REAL_DEV.is_file():
+        metrics["real_press"] = real_press_metrics(clf, DEFAULT_REAL_DEV)
+    return metrics
+
+
 def latest_complete_checkpoint(folder: Path) -> Path:
     """The newest checkpoint whose files are whole. A run killed during a save leaves the newest
     checkpoint cut short; resuming from the one before loses an epoch, not the run."""
@@ -84,15 +98,18 @@ def select_rounds(ds, rounds: str):
 
     Why not test too: the test split stays the same whatever the recipe, so figures of
     different recipes on it can be compared."""
+    from datasets import DatasetDict
+
     wanted = {r.strip() for r in rounds.split(",") if r.strip()}
     if "round" not in ds["train"].column_names:
         raise ConfigError("--train_rounds: this dataset has no 'round' column; leave --train_rounds empty")
     present = set(ds["train"]["round"])
     if unknown := sorted(wanted - present):
         raise ConfigError(f"--train_rounds: no round(s) {unknown} in the data; rounds present: {sorted(present)}")
+    out = DatasetDict(ds)
     for split in ("train", "validation"):
-        ds[split] = ds[split].filter(lambda r: r["round"] in wanted, desc=f"Rounds {sorted(wanted)} ({split})")
-    return ds
+        out[split] = ds[split].filter(lambda r: r["round"] in wanted, desc=f"Rounds {sorted(wanted)} ({split})")
+    return out
 
 
 def load_model_and_tokenizer(base: str):
@@ -127,6 +144,7 @@ def freeze_lower_layers(model, fraction: float) -> int:
 
 def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     """Run one fine-tuning job and return the final model folder."""
+    from datasets import DatasetDict
     from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 
     from training.artifacts import atomic_folder
@@ -141,18 +159,19 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
         data_cfg.data, data_cfg.text_column, data_cfg.label_column, data_cfg.label_map,
         drop_invalid=data_cfg.drop_invalid, seed=args.seed, return_report=True,
     )
-    if data_cfg.train_rounds:
-        ds = select_rounds(ds, data_cfg.train_rounds)
+    # What training sees; ``ds`` stays whole, so the final scores are those evaluate_model gives.
+    train_ds = select_rounds(ds, data_cfg.train_rounds) if data_cfg.train_rounds else DatasetDict(ds)
     if data_cfg.max_train_samples:
-        n = min(data_cfg.max_train_samples, len(ds["train"]))
-        ds["train"] = ds["train"].shuffle(seed=args.seed).select(range(n))
+        n = min(data_cfg.max_train_samples, len(train_ds["train"]))
+        train_ds["train"] = train_ds["train"].shuffle(seed=args.seed).select(range(n))
     model, tokenizer = load_model_and_tokenizer(base)
     frozen = freeze_lower_layers(model, model_cfg.freeze_fraction)
-    encoded, truncated = tokenize_dataset(ds, tokenizer, model_cfg.max_length)
+    encoded, truncated = tokenize_dataset(DatasetDict({s: train_ds[s] for s in ("train", "validation")}), tokenizer,
+                                          model_cfg.max_length)
     if args.process_index == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
         write_config(run_dir / "run_config.yaml", model_cfg, data_cfg, args, output_dir=run_dir)
-        print(f"data: {', '.join(f'{s}={len(ds[s])}' for s in ds)}; {data_report}")
+        print(f"data: {', '.join(f'{s}={len(train_ds[s])}' for s in train_ds)}; {data_report}")
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         print(f"model: {base}, {trainable / 1e6:.1f}M trainable parameters"
               + (f" (embeddings and lowest {frozen} encoder layers frozen)" if frozen else ""))
@@ -166,7 +185,7 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
         model=model, args=args, train_dataset=encoded["train"], eval_dataset=encoded["validation"],
         processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=trainer_metrics, callbacks=callbacks,
-        compute_loss_func=class_weighted_loss(ds["train"]["label"]) if model_cfg.class_weighted_loss else None,
+        compute_loss_func=class_weighted_loss(train_ds["train"]["label"]) if model_cfg.class_weighted_loss else None,
     )
     resume = None
     if data_cfg.resume:
@@ -175,12 +194,14 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=resume)
     train_seconds = time.perf_counter() - start
-    results = {split: trainer.predict(encoded[split]) for split in ("validation", "test")}
     final = run_dir / "model"
     if trainer.is_world_process_zero():
         with atomic_folder(final) as tmp:
             trainer.save_model(str(tmp))
             tokenizer.save_pretrained(tmp)
+            # A pickle has no place in a folder people download; run_config.yaml repeats the run.
+            (tmp / "training_args.bin").unlink(missing_ok=True)
+            shutil.copy(run_dir / "run_config.yaml", tmp / "run_config.yaml")
             calibration = None
             if data_cfg.calibration_data != "none":
                 from training.calibrate import calibrate_folder
@@ -188,17 +209,21 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
                 calibration = calibrate_folder(tmp, data_cfg.calibration_data, ds["validation"])
                 print(f"calibration: temperature {calibration['temperature']} fitted on {calibration['fitted_on']} "
                       f"(ECE {calibration['ece_before']:.3f} → {calibration['ece_after']:.3f})")
-            # A pickle has no place in a folder people download; run_config.yaml repeats the run.
-            (tmp / "training_args.bin").unlink(missing_ok=True)
-            shutil.copy(run_dir / "run_config.yaml", tmp / "run_config.yaml")
+            metrics = score_final_model(tmp, ds)
             write_run_outputs(
-                tmp, results=results, datasets=ds, log_history=trainer.state.log_history,
+                tmp, metrics=metrics, datasets=train_ds, log_history=trainer.state.log_history,
                 model_cfg=model_cfg, data_cfg=data_cfg, args=args, train_seconds=train_seconds,
                 world_size=args.world_size, truncated=truncated, calibration=calibration,
             )
         print(f"model saved to {final}")
-        print(json.dumps({s: {k: round(v, 4) for k, v in r.metrics.items() if isinstance(v, float)}
-                          for s, r in results.items()}, indent=1))
+        from training.evaluate_model import format_metrics
+
+        for split in ("validation", "test"):
+            print(format_metrics({**metrics[split], "split": split}))
+        if "real_press" in metrics:
+            m = metrics["real_press"]
+            print("real press (" + ", ".join(f"{k} {v['macro_f1']:.3f}" for k, v in m.items()) + " macro-F1; "
+                  f"ECE on check {m.get('check', m['all'])['calibration']['ece']:.3f})")
     return final
 
 
