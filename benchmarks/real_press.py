@@ -31,8 +31,9 @@ from training.plots import confusion_matrix_png
 
 
 def baseline_probabilities(real_texts: list[str], which: tuple[str, ...], data: str = "bundled",
-                           base_model: str = "embedded", seed: int = 42) -> dict[str, np.ndarray]:
-    """Class probabilities of the baselines, trained on the corpus's train split."""
+                           base_model: str = "embedded", seed: int = 42, train_rounds: str = "") -> dict[str, np.ndarray]:
+    """Class probabilities of the baselines, trained on the corpus's train split (only the
+    ``train_rounds`` writing rounds, if given, as the fine-tuned model is)."""
     from sklearn.linear_model import LogisticRegression
 
     from data.corpus import load_stance_dataset
@@ -40,6 +41,9 @@ def baseline_probabilities(real_texts: list[str], which: tuple[str, ...], data: 
     from training.baselines import mean_pooled_embeddings, tfidf_logreg
 
     train = load_stance_dataset(data, seed=seed)["train"]
+    wanted = {r.strip() for r in train_rounds.split(",") if r.strip()}
+    if wanted and "round" in train.column_names:
+        train = train.filter(lambda r: r["round"] in wanted)
     out = {}
     if "tfidf" in which:
         out["TF-IDF + logistic regression"] = tfidf_logreg(train["text"], train["label"], seed).predict_proba(real_texts)
@@ -52,7 +56,7 @@ def baseline_probabilities(real_texts: list[str], which: tuple[str, ...], data: 
 
 
 def run(data: Path, model: str | None, out: Path | None, baselines: tuple[str, ...] = ("tfidf", "frozen"),
-        fast: bool = False) -> dict:
+        fast: bool = False, train_rounds: str = "") -> dict:
     """Score every model on the real passages; write JSON, Markdown and figures into ``out``."""
     rows = load_real_passages(data)
     texts = [r["text"] for r in rows]
@@ -66,13 +70,14 @@ def run(data: Path, model: str | None, out: Path | None, baselines: tuple[str, .
         probs[f"fine-tuned ({model})"] = clf.probabilities(texts)[0]
         seconds[f"fine-tuned ({model})"] = time.perf_counter() - t
     t = time.perf_counter()
-    probs.update(baseline_probabilities(texts, baselines))
+    probs.update(baseline_probabilities(texts, baselines, train_rounds=train_rounds))
     seconds["baselines"] = time.perf_counter() - t
     report = {"data": str(data), "rows": len(rows), "slices": {k: len(v) for k, v in slices.items()},
               "gold_counts": {lab: int((labels == k).sum()) for k, lab in enumerate(LABELS)},
               "models": {name: slice_metrics(p, labels, slices) for name, p in probs.items()},
               "coverage": {name: {s: coverage_curve(p[slices[s]], labels[slices[s]]) for s in ("check", "all") if s in slices}
                            for name, p in probs.items()},
+              "baselines_trained_on_rounds": train_rounds or "all",
               "seconds": {k: round(v, 1) for k, v in seconds.items()}}
     if out:
         write_outputs(report, probs, rows, Path(out))
@@ -133,10 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/real_press"), help="output folder (default: %(default)s)")
     ap.add_argument("--baselines", default="tfidf,frozen", help="comma list of tfidf, frozen, or 'none' (default: %(default)s)")
     ap.add_argument("--fast", action="store_true", help="the fast CPU path for the fine-tuned model (default: off)")
+    ap.add_argument("--train-rounds", default=None,
+                    help="writing rounds the baselines train on, as the model does; '' for all "
+                         "(default: the bundled recipe's train_rounds)")
     a = ap.parse_args(argv)
+    if a.train_rounds is None:
+        import yaml
+
+        from training.config import DEFAULT_RECIPE
+
+        a.train_rounds = (yaml.safe_load(DEFAULT_RECIPE.read_text(encoding="utf-8")) or {}).get("train_rounds") or ""
     which = tuple(b for b in a.baselines.split(",") if b and b != "none")
     try:
-        report = run(a.data, a.model or None, a.out, which, a.fast)
+        report = run(a.data, a.model or None, a.out, which, a.fast, a.train_rounds)
     except (DataValidationError, ModelNotFound) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -412,6 +412,8 @@ def test_train_rounds_keeps_test_whole_and_rejects_unknown_rounds():
     assert ds["test"]["round"] == ["press", "panel", "main"]
     with pytest.raises(ConfigError, match=r"no round\(s\) \['nope'\]"):
         select_rounds(ds, "nope")
+    plain = DatasetDict({s: Dataset.from_dict({"text": ["a"]}) for s in ("train", "validation", "test")})
+    assert select_rounds(plain, "press")["train"]["text"] == ["a"]  # a user's file without rounds: recipe ignored
 
 
 def test_one_evaluation_path_gives_one_figure(trained_run):

@@ -41,7 +41,9 @@ def calibration_rows(source: str, validation=None) -> tuple[list[str], list[int]
         return list(validation["text"]), list(validation["label"]), "validation split"
     rows = load_real_passages(source)
     tune = [r for r in rows if r["half"] == "tune"] or rows
-    where = f"{source}, tune half" if len(tune) < len(rows) else source
+    # Named by its folder and file only: the model card travels, absolute paths mean nothing elsewhere.
+    name = f"{Path(source).parent.name}/{Path(source).name}"
+    where = f"{name}, tune half" if len(tune) < len(rows) else name
     return [r["text"] for r in tune], [r["label"] for r in tune], where
 
 

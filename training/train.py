@@ -102,7 +102,9 @@ def select_rounds(ds, rounds: str):
 
     wanted = {r.strip() for r in rounds.split(",") if r.strip()}
     if "round" not in ds["train"].column_names:
-        raise ConfigError("--train_rounds: this dataset has no 'round' column; leave --train_rounds empty")
+        # The bundled recipe names rounds of the bundled corpus; a user's own file has none.
+        print(f"note: --train_rounds {rounds!r} ignored: this dataset has no 'round' column")
+        return DatasetDict(ds)
     present = set(ds["train"]["round"])
     if unknown := sorted(wanted - present):
         raise ConfigError(f"--train_rounds: no round(s) {unknown} in the data; rounds present: {sorted(present)}")
