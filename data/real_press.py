@@ -7,10 +7,9 @@ the passage takes no stance) carry ``label: null`` and are left out of every sco
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from data.validation import DataValidationError
+from data.validation import DataValidationError, read_records
 from model.labels import LABEL2ID
 
 # Where the steering side keeps the real development set, beside the project folder.
@@ -22,31 +21,22 @@ def load_real_passages(path: str | Path = DEFAULT_REAL_DEV) -> list[dict]:
     """The agreed passages of a real-press file: ``id``, ``text``, ``label`` (class id),
     ``half``, ``both_sure``, ``partner``. Raises :class:`DataValidationError` naming the file
     and line for a missing file, broken JSON or an unknown label."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataValidationError([f"{path}: no such file"],
-                                  hint="Pass the real-press file with --data (e.g. ../shared/real-dev/statements.jsonl).")
+    records, _ = read_records(path)  # missing file, encoding and broken lines: named with file and line
     rows, problems = [], []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError as err:
-            problems.append(f"{path}:{n}: not valid JSON ({err.msg})")
-            continue
+    for rec in records:
+        r = rec.values
         label = r.get("label")
         if label is None:
             continue
         if label not in LABEL2ID or not isinstance(r.get("text"), str) or not r["text"].strip():
-            problems.append(f"{path}:{n}: label {label!r} unknown or text missing")
+            problems.append(f"{rec.where}: label {label!r} unknown or text missing")
             continue
-        rows.append({"id": r.get("id", f"line{n}"), "text": r["text"], "label": LABEL2ID[label],
+        rows.append({"id": r.get("id", f"line{rec.line}"), "text": r["text"], "label": LABEL2ID[label],
                      "half": r.get("half", ""), "both_sure": bool(r.get("both_sure")), "partner": r.get("partner", "")})
     if problems:
         raise DataValidationError(problems, hint="Each line needs 'text' and 'label' (a stance or null).")
     if not rows:
-        raise DataValidationError([f"{path}: no labelled passage"])
+        raise DataValidationError([f"{path}: no labelled passage"], hint="Give at least one row a stance label.")
     return rows
 
 

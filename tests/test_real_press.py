@@ -33,7 +33,7 @@ def test_loader_skips_disagreements_and_maps_labels(tmp_path):
 
 @pytest.mark.parametrize("content, says", [
     ('{"text": "x", "label": "neutral"}\n', ":1: label 'neutral' unknown"),
-    ('{"text": "x", "label": "skeptical"}\n{broken\n', ":2: not valid JSON"),
+    ('{"text": "x", "label": "skeptical"}\n{broken\n', ":2: broken JSON line"),
 ])
 def test_loader_names_file_and_line(tmp_path, content, says):
     f = tmp_path / "bad.jsonl"
