@@ -24,12 +24,20 @@ from training.metrics import classification_metrics
 from training.plots import confusion_matrix_png
 
 
-def score_rows(clf: StanceClassifier, texts: list[str], labels: list[int]) -> tuple[dict, np.ndarray]:
+def score_rows(clf: StanceClassifier, texts: list[str], labels: list[int], desc: str = "Scoring",
+               show_progress: bool = True) -> tuple[dict, np.ndarray]:
     """Metrics of a loaded classifier on labelled texts, and its probabilities.
 
     The one evaluation path of the project: training's summary, ``metrics.json``, the model card,
     this command and the benchmarks all score through it (same chunking, same precision)."""
-    probs, chunks = clf.probabilities(list(texts))
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(texts), desc=desc, unit="stmt", disable=not show_progress) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.n = done
+            bar.refresh()
+
+        probs, chunks = clf.probabilities(list(texts), progress=progress)
     metrics = classification_metrics(np.argmax(probs, axis=1), np.asarray(labels))
     metrics["rows"] = len(texts)
     metrics["rows_chunked"] = int(sum(c > 1 for c in chunks))
@@ -71,7 +79,7 @@ def evaluate_model(model: str, data: str = "bundled", split: str = "test", out: 
         raise DataValidationError([f"model labels {clf.labels} differ from {list(LABELS)}"],
                                   hint="This model was not trained for the c5-stance labels.")
     gold = np.array([r["label"] for r in rows])
-    metrics, probs = score_rows(clf, [r["text"] for r in rows], gold)
+    metrics, probs = score_rows(clf, [r["text"] for r in rows], gold, desc=f"Scoring {split}")
     pred = np.argmax(probs, axis=1)
     metrics.update({"model": str(model), "data": data, "split": split, "fast": fast})
     if out:

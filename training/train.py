@@ -64,7 +64,8 @@ def score_final_model(folder: Path, ds) -> dict:
     from training.evaluate_model import real_press_metrics, score_rows
 
     clf = StanceClassifier(folder)
-    metrics = {split: score_rows(clf, ds[split]["text"], ds[split]["label"])[0] for split in ("validation", "test")}
+    metrics = {split: score_rows(clf, ds[split]["text"], ds[split]["label"], desc=f"Scoring {split}")[0]
+               for split in ("validation", "test")}
     if DEFAULT_REAL_DEV.is_file():
         metrics["real_press"] = real_press_metrics(clf, DEFAULT_REAL_DEV)
     return metrics
