@@ -49,6 +49,7 @@ BATCH_CONCURRENCY = 2
 MAX_QUEUE = 64
 MAX_UPLOAD = "5mb"
 RESULT_TTL_SECONDS = 3600
+TABLE_TEXT_CHARS = 300  # longer statements are shortened in the table; the CSV keeps them whole
 
 EXAMPLES: list[str] = [
     # balance-seeking
@@ -300,23 +301,56 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
         return str(out)
 
     def ui_batch(text: str | None, file: str | None, progress: gr.Progress = gr.Progress()  # noqa: B008
-                 ) -> tuple[pd.DataFrame, str | None, str]:
+                 ) -> tuple[pd.DataFrame | None, str | None, str]:
+        """The Batch tab: a table (long statements shortened, probabilities as percentages), the
+        full CSV, and a status line. A request that fails clears the table and the download and
+        says why in the status line, once, where the user looks."""
         note = ""
-        if file:
-            try:
-                texts, keep_empty = _read_upload(file)
-            except BatchInputError as err:
-                raise gr.Error(str(err), title="Cannot read the file", print_exception=False) from None
-            if (text or "").strip():
-                note = " The text box was ignored because a file was given."
-        else:
-            texts, keep_empty = (text or "").splitlines(), False
-        table = run_batch(texts, keep_empty,
-                          progress=lambda done, total: progress((done, total), desc="Classifying", unit="statements"))
+        try:
+            if file:
+                try:
+                    texts, keep_empty = _read_upload(file)
+                except BatchInputError as err:
+                    raise gr.Error(f"Cannot read the file: {err}", print_exception=False) from None
+                if (text or "").strip():
+                    note = " The text box was ignored because a file was given."
+            else:
+                texts, keep_empty = (text or "").splitlines(), False
+            table = run_batch(texts, keep_empty,
+                              progress=lambda done, total: progress((done, total), desc="Classifying", unit="statements"))
+        except gr.Error as err:
+            return None, None, f"**Not classified.** {err.message}"
         skipped = int(table["label"].str.startswith("skipped").sum())
-        summary = f"{len(table) - skipped} statements classified" + (f", {skipped} skipped (see the label column)"
-                                                                     if skipped else "") + "." + note
-        return table, save_csv(table), summary
+        done = len(table) - skipped
+        summary = (f"{done} statement{'s' if done != 1 else ''} classified"
+                   + (f", {skipped} skipped (see the label column)" if skipped else "") + "." + note)
+        return display_table(table), save_csv(table), summary
+
+    def display_table(table: pd.DataFrame) -> pd.DataFrame:
+        """What the table shows: statements cut at TABLE_TEXT_CHARS (the CSV keeps them whole) and
+        probabilities as percentages, as on the Statement tab."""
+        shown = table.copy()
+        shown["text"] = [t if len(t) <= TABLE_TEXT_CHARS else t[:TABLE_TEXT_CHARS].rstrip() + " …" for t in shown["text"]]
+        for lab in labels:
+            shown[lab] = ["" if isinstance(v, float) and math.isnan(v) else f"{v:.1%}" for v in shown[lab]]
+        return shown
+
+    def ui_statement(text: str | None, min_confidence: float = 0.0) -> tuple[dict, list, str, str]:
+        """The Statement tab: probabilities, explanation, summary and a status line. A request that
+        fails clears the previous statement's results and says why in the status line."""
+        try:
+            value = classify(text or "", min_confidence)
+            highlighted, summary = explain(text or "")
+        except gr.Error as err:
+            return {}, [], "", f"**Not classified.** {err.message}"
+        status = (f"**{UNCLEAR}**: no stance reaches the minimum confidence of {min_confidence:.0%}; "
+                  "the bars show each stance's probability." if value["label"] == UNCLEAR else "")
+        return {c["label"]: c["confidence"] for c in value["confidences"]}, highlighted, summary, status
+
+    def explain_api(text: str) -> tuple[list[dict[str, Any]], str]:
+        """Word-occlusion weights in log-odds of the predicted label, scaled to [-1, 1], and a summary."""
+        highlighted, summary = explain(text)
+        return [{"token": t, "class_or_confidence": w} for t, w in highlighted], summary
 
     definitions = "\n".join(f"| `{lab}` | {DEFINITIONS.get(lab, UNKNOWN)} |" for lab in labels)
     info = {k: _fmt(model_info.get(k)) for k in ("source", "variant", "base_model", "training_data",
@@ -357,9 +391,10 @@ minimum confidence: below it the result is `{UNCLEAR}`.
                                       info=f"Up to {max_chars} characters.")
                     min_conf = gr.Slider(0.0, 0.95, value=0.0, step=0.05, label="Minimum confidence",
                                          info="Below it the statement is reported as 'unclear' instead of "
-                                              "forced into a stance (0: always pick one). See the coverage "
-                                              "curve on the About tab.", elem_id="min-confidence")
+                                              "forced into a stance (0: always pick one). The README shows what each "
+                                              "threshold keeps and how often it is right.", elem_id="min-confidence")
                     button = gr.Button("Classify", variant="primary", elem_id="classify-btn")
+                    statement_status = gr.Markdown(elem_id="statement-status")
                     gr.Examples(examples=[[e] for e in EXAMPLES], inputs=text,
                                 example_labels=["balance-seeking", "pro-engagement", "skeptical",
                                                 "hard case: benefit + doubt"])
@@ -368,9 +403,8 @@ minimum confidence: below it the result is `{UNCLEAR}`.
                     highlight = gr.HighlightedText(label="Why: word occlusion", elem_id="explanation",
                                                    combine_adjacent=False, show_legend=False)
                     summary = gr.Markdown(label="Explanation summary", elem_id="explanation-summary")
-            button.click(classify, [text, min_conf], label, api_name="classify", concurrency_id="model",
-                         postprocess=False).success(
-                explain, text, [highlight, summary], api_name="explain", concurrency_id="model")
+            button.click(ui_statement, [text, min_conf], [label, highlight, summary, statement_status],
+                         api_visibility="private", concurrency_id="model")
 
         with gr.Tab("Batch"):
             gr.Markdown(f"One statement per line, or a UTF-8 CSV with a `text` column (`,` or `;` separated), or a "
@@ -394,6 +428,9 @@ minimum confidence: below it the result is `{UNCLEAR}`.
         with gr.Tab("About"):
             gr.Markdown(about, elem_id="about")
 
+        # The named API: the same functions, raising errors that gradio_client reports.
+        gr.api(classify, api_name="classify", concurrency_id="model")
+        gr.api(explain_api, api_name="explain", concurrency_id="model")
         gr.api(classify_batch, api_name="classify_batch", concurrency_limit=BATCH_CONCURRENCY,
                concurrency_id="batch")
 

@@ -14,7 +14,8 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing packages (torch==2.13.0 CPU first, then the project)"
   pip install -q --upgrade pip
   pip install -q torch==2.13.0
-  pip install -q -e ".[test]"
+  # setuptools announces every editable install as a warning; it is expected here, not a problem.
+  PYTHONWARNINGS="ignore:Editable installation" pip install -q -e ".[test]"
   echo "$want" > "$STAMP"
 fi
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then

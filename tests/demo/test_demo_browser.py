@@ -130,3 +130,58 @@ def test_empty_statement_shows_a_message(browser_session):
     page.locator("#classify-btn").click()
     expect(page.get_by_text("Enter a statement to classify").first).to_be_visible()
     assert not outside
+
+
+def test_a_failed_statement_clears_the_previous_result(browser_session, running_demo):
+    """After a success, an empty or over-long statement leaves no stale label or explanation:
+    one inline message says what is wrong, and no red error pill appears."""
+    from playwright.sync_api import expect
+
+    page, outside, errors = browser_session
+    page.get_by_role("tab", name="Statement").click()
+    page.locator("#input-text textarea").fill(EXAMPLES[0])
+    page.locator("#classify-btn").click()
+    expect(page.locator('#output-label [data-testid="label-output-value"]')).to_have_text(
+        re.compile("|".join(map(re.escape, LABELS))))
+    expect(page.locator("#explanation-summary")).to_contain_text("Predicted")
+
+    for bad, says in (("   ", "Enter a statement to classify"), ("а" * (running_demo.max_chars + 1), "characters")):
+        page.locator("#input-text textarea").fill(bad)
+        page.locator("#classify-btn").click()
+        expect(page.locator("#statement-status")).to_contain_text("Not classified")
+        expect(page.locator("#statement-status")).to_contain_text(says)
+        expect(page.locator('#output-label [data-testid="label-output-value"]')).to_have_count(0)
+        expect(page.locator("#explanation-summary")).not_to_contain_text("Predicted")
+        expect(page.locator("#explanation .token")).to_have_count(0)
+        expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+
+    page.locator("#input-text textarea").fill(EXAMPLES[1])  # and a success clears the message again
+    page.locator("#classify-btn").click()
+    expect(page.locator("#explanation-summary")).to_contain_text("Predicted")
+    expect(page.locator("#statement-status")).not_to_contain_text("Not classified")
+    assert not outside
+
+
+def test_a_failed_batch_clears_the_table_and_long_rows_are_shortened(browser_session, running_demo):
+    from playwright.sync_api import expect
+
+    page, outside, _ = browser_session
+    page.goto(running_demo.url)  # a fresh page: no file left from the upload test
+    page.get_by_role("tab", name="Batch").click()
+    long_row = "Казахстан и Китай " * 40  # over the demo's limit: kept in its row, marked skipped
+    page.locator("#batch-text textarea").fill(EXAMPLES[0] + "\n" + long_row)
+    page.locator("#batch-btn").click()
+    expect(page.locator("#batch-status")).to_contain_text("1 statement classified, 1 skipped")
+    cell = page.locator('#batch-table [role="row"][aria-rowindex="3"] [role="gridcell"]').first
+    expect(cell).to_contain_text("…")
+    assert len(cell.inner_text()) < 320  # shortened in the table (the CSV keeps it whole)
+    expect(page.locator("#batch-table")).to_contain_text("%")
+
+    page.locator("#batch-text textarea").fill("")
+    page.locator("#batch-btn").click()
+    expect(page.locator("#batch-status")).to_contain_text("Not classified")
+    expect(page.locator("#batch-status")).not_to_contain_text("statement classified")  # no stale count
+    expect(page.locator('#batch-download a[href*="c5-stance-predictions.csv"]')).to_have_count(0)
+    expect(page.locator('#batch-table [role="row"][aria-rowindex="2"]')).to_have_count(0)
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    assert not outside
