@@ -26,6 +26,7 @@ from data.validation import DataValidationError
 from model.inference import ModelNotFound, StanceClassifier
 from model.labels import LABELS
 from training.calibration import coverage_curve, coverage_png, reliability_png
+from training.config import ConfigError
 from training.evaluate_model import slice_metrics
 from training.plots import confusion_matrix_png
 
@@ -39,11 +40,10 @@ def baseline_probabilities(real_texts: list[str], which: tuple[str, ...], data: 
     from data.corpus import load_stance_dataset
     from model.base_model import resolve_base_model
     from training.baselines import mean_pooled_embeddings, tfidf_logreg
+    from training.train import select_rounds
 
-    train = load_stance_dataset(data, seed=seed)["train"]
-    wanted = {r.strip() for r in train_rounds.split(",") if r.strip()}
-    if wanted and "round" in train.column_names:
-        train = train.filter(lambda r: r["round"] in wanted)
+    ds = load_stance_dataset(data, seed=seed)
+    train = (select_rounds(ds, train_rounds) if train_rounds else ds)["train"]
     out = {}
     if "tfidf" in which:
         out["TF-IDF + logistic regression"] = tfidf_logreg(train["text"], train["label"], seed).predict_proba(real_texts)
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     which = tuple(b for b in a.baselines.split(",") if b and b != "none")
     try:
         report = run(a.data, a.model or None, a.out, which, a.fast, a.train_rounds)
-    except (DataValidationError, ModelNotFound) as err:
+    except (DataValidationError, ModelNotFound, ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(format_report(report))

@@ -47,6 +47,13 @@ def test_missing_file_is_a_clear_error(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+def test_unknown_training_round_is_a_clear_error(tmp_path, capsys):
+    data = _write(tmp_path / "r.jsonl", [{"id": "a", "text": "Первый.", "label": "skeptical", "half": "tune"}])
+    assert real_press_main(["--data", str(data), "--model", "", "--baselines", "tfidf", "--train-rounds", "nope",
+                            "--out", str(tmp_path / "out")]) == 2
+    assert "no round(s) ['nope']" in capsys.readouterr().err
+
+
 @needs_real_dev
 def test_benchmark_on_the_real_development_set(tiny_classifier_dir, tmp_path):
     report = run(DEFAULT_REAL_DEV, str(tiny_classifier_dir), tmp_path, baselines=("tfidf",))

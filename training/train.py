@@ -82,12 +82,13 @@ def latest_complete_checkpoint(folder: Path) -> Path:
     for ckpt in reversed(checkpoints):
         try:
             json.loads((ckpt / "trainer_state.json").read_text(encoding="utf-8"))
-            for weights in ckpt.glob("*.safetensors"):
-                with safe_open(str(weights), framework="pt") as f:
+            weights = list(ckpt.glob("*.safetensors"))
+            if not weights:
+                raise OSError("no weights")
+            for file in weights:
+                with safe_open(str(file), framework="pt") as f:
                     for key in f.keys():
                         f.get_slice(key)
-            if not any(ckpt.glob("*.safetensors")):
-                raise OSError("no weights")
             return ckpt
         except Exception as err:  # any unreadable piece makes the checkpoint unusable
             print(f"note: skipping incomplete checkpoint {ckpt} ({type(err).__name__}: {err})")
