@@ -36,12 +36,16 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from data.validation import text_problem  # noqa: E402
+from model.articles import ArticleError, analyse_article, check_article  # noqa: E402
 from model.inference import DEFAULT_MODEL_DIR, TRAIN_COMMAND, ModelNotFound, StanceClassifier  # noqa: E402
 from model.labels import DEFINITIONS, UNCLEAR  # noqa: E402
 
 MODEL_ENV = "C5_STANCE_MODEL"
 DEFAULT_MAX_CHARS = 2000
 DEFAULT_MAX_ROWS = 500
+DEFAULT_MAX_ARTICLE_CHARS = 60_000  # about 8,000 words: any press article, and a bound on one request's work
+STANCE_COLOURS = {"balance-seeking": "#4c78a8", "pro-engagement": "#54a24b", "skeptical": "#e45756",
+                  "unclear": "#9d9d9d"}
 # Several users at once on a small CPU box: enough parallelism to overlap I/O and the
 # tokenizer, not so much that torch threads thrash. Batches are heavier, so fewer run at once.
 CONCURRENCY = 4
@@ -203,13 +207,14 @@ def _read_upload(path: str) -> tuple[list[str], bool]:
 
 
 def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = DEFAULT_MAX_CHARS,
-               max_rows: int = DEFAULT_MAX_ROWS) -> gr.Blocks:
-    """Build the three-tab demo around a loaded classifier.
+               max_rows: int = DEFAULT_MAX_ROWS, max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> gr.Blocks:
+    """Build the demo around a loaded classifier: Statement, Batch, Article and About tabs.
 
     ``model_info`` is shown on the About tab (see :func:`describe_model`). Named API
-    endpoints: ``/classify`` (text -> the ``gr.Label`` value), ``/explain`` and
-    ``/classify_batch`` (a list of texts or newline-separated text -> a table). The
-    queue is configured here, so the returned Blocks only needs ``launch()``.
+    endpoints: ``/classify`` (text -> the ``gr.Label`` value), ``/explain``,
+    ``/classify_batch`` (a list of texts or newline-separated text -> a table) and
+    ``/article`` (an article -> its passages, speakers and stances). The queue is
+    configured here, so the returned Blocks only needs ``launch()``.
     """
     labels = list(classifier.labels)
     columns = ["text", "label", *labels]
@@ -352,6 +357,56 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
         highlighted, summary = explain(text)
         return [{"token": t, "class_or_confidence": w} for t, w in highlighted], summary
 
+    def read_article(text: str) -> dict[str, Any]:
+        """Read a Russian article: every quoted or reported passage with its character offsets,
+        speaker, role and stance probabilities; each speaker's stance (probabilities weighted by
+        confidence); and the article's overall stance."""
+        try:
+            text = check_article(text or "", max_article_chars)
+        except ArticleError as err:
+            message = ("Paste an article to read (the text box is empty)." if not (text or "").strip() else
+                       f"Cannot read this article: {err}.")
+            raise gr.Error(message, title="Invalid input", print_exception=False) from None
+        analysis = analyse_article(text, classifier)
+        return {
+            "passages": [{"start": p.start, "end": p.end, "text": p.text, "kind": p.kind, "speaker": p.speaker,
+                          "role": p.role, "label": p.label, "confidence": p.confidence,
+                          "probabilities": p.probabilities} for p in analysis.passages],
+            "speakers": [{"speaker": sp.speaker, "role": sp.role, "passages": sp.passages, "label": sp.label,
+                          "distribution": sp.distribution} for sp in analysis.speakers],
+            "overall": analysis.overall,
+        }
+
+    def ui_article(text: str | None) -> tuple[list, pd.DataFrame | None, Any, pd.DataFrame | None, str]:
+        """The Article tab: the text with passages coloured by stance, a per-speaker table, a chart
+        of each speaker's stance and the passages. A failed request clears them all and says why."""
+        try:
+            result = read_article(text or "")
+        except gr.Error as err:
+            return [], None, None, None, f"**Not read.** {err.message}"
+        article = text or ""
+        segments: list[tuple[str, str | None]] = []
+        pos = 0
+        for p in result["passages"]:
+            if p["start"] > pos:
+                segments.append((article[pos:p["start"]], None))
+            segments.append((article[p["start"]:p["end"]], p["label"]))
+            pos = p["end"]
+        if pos < len(article):
+            segments.append((article[pos:], None))
+        speakers = pd.DataFrame([[s["speaker"], s["role"], s["passages"], s["label"],
+                                  *(f"{s['distribution'][lab]:.0%}" for lab in labels)] for s in result["speakers"]],
+                                columns=["speaker", "role", "passages", "stance", *labels])
+        chart = stance_chart(result["speakers"], labels) if result["speakers"] else None
+        passages = pd.DataFrame([[p["speaker"], p["label"], f"{p['confidence']:.0%}",
+                                  p["text"] if len(p["text"]) <= TABLE_TEXT_CHARS else p["text"][:TABLE_TEXT_CHARS] + " …"]
+                                 for p in result["passages"]], columns=["speaker", "stance", "confidence", "passage"])
+        n, k = len(result["passages"]), len(result["speakers"])
+        status = (f"{n} passage{'s' if n != 1 else ''} from {k} speaker{'s' if k != 1 else ''}." if n else
+                  "No quoted or reported passage found: the article quotes no one, or in a way the reader "
+                  "does not know (see the README for what it looks for).")
+        return segments, speakers, chart, passages, status
+
     definitions = "\n".join(f"| `{lab}` | {DEFINITIONS.get(lab, UNKNOWN)} |" for lab in labels)
     info = {k: _fmt(model_info.get(k)) for k in ("source", "variant", "base_model", "training_data",
                                                     "test_accuracy", "test_macro_f1")}
@@ -373,7 +428,8 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
 | test macro-F1 | {info['test_macro_f1']} |
 
 Statements longer than the model's window are split into overlapping windows whose probabilities are averaged.
-Limits of this demo: {max_chars} characters per statement, {max_rows} statements per batch.
+Limits of this demo: {max_chars} characters per statement, {max_rows} statements per batch, {max_article_chars:,}
+characters per article.
 The training statements were written for this project in the style of the press; the model card gives its scores
 on real published passages too. Probabilities are calibrated (a temperature fitted on held-out real passages is
 folded into the model). A statement with no stance still receives one of the three labels unless you set a
@@ -425,6 +481,26 @@ minimum confidence: below it the result is `{UNCLEAR}`.
                                api_visibility="private", concurrency_limit=BATCH_CONCURRENCY,
                                concurrency_id="batch")
 
+        with gr.Tab("Article"):
+            gr.Markdown("Paste a whole article: the reader finds every quoted or reported view (direct quotes, "
+                        "«по словам …», «считает, что …», interview answers, op-ed paragraphs), names its speaker "
+                        f"and classifies its stance. Up to {max_article_chars:,} characters.")
+            article_text = gr.Textbox(label="Article (Russian)", lines=12, elem_id="article-text",
+                                      placeholder="Вставьте текст статьи…")
+            article_button = gr.Button("Read the article", variant="primary", elem_id="article-btn")
+            article_status = gr.Markdown(elem_id="article-status")
+            article_view = gr.HighlightedText(label="Passages by stance", color_map=STANCE_COLOURS, show_legend=True,
+                                              combine_adjacent=False, elem_id="article-highlight")
+            with gr.Row(equal_height=False):
+                speaker_table = gr.Dataframe(label="Speakers", interactive=False, wrap=True, scale=3,
+                                             elem_id="article-speakers")
+                speaker_chart = gr.Plot(scale=2, label="Each speaker's stance (weighted by confidence)", elem_id="article-chart")
+            passage_table = gr.Dataframe(label="Passages", interactive=False, wrap=True, elem_id="article-passages",
+                                         column_widths=["18%", "14%", "10%", "58%"])
+            article_button.click(ui_article, [article_text],
+                                 [article_view, speaker_table, speaker_chart, passage_table, article_status],
+                                 api_visibility="private", concurrency_id="model")
+
         with gr.Tab("About"):
             gr.Markdown(about, elem_id="about")
 
@@ -433,9 +509,32 @@ minimum confidence: below it the result is `{UNCLEAR}`.
         gr.api(explain_api, api_name="explain", concurrency_id="model")
         gr.api(classify_batch, api_name="classify_batch", concurrency_limit=BATCH_CONCURRENCY,
                concurrency_id="batch")
+        gr.api(read_article, api_name="article", concurrency_id="model")
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=MAX_QUEUE)
     return demo
+
+
+def stance_chart(speakers: list[dict[str, Any]], labels: list[str]):
+    """Stacked horizontal bars: each speaker's stance shares, in the stance colours."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [s["speaker"] for s in speakers][::-1]
+    fig, ax = plt.subplots(figsize=(6, 1.0 + 0.45 * len(names)))
+    left = [0.0] * len(names)
+    for lab in labels:
+        share = [s["distribution"][lab] for s in speakers][::-1]
+        ax.barh(names, share, left=left, color=STANCE_COLOURS.get(lab), label=lab)
+        left = [a + b for a, b in zip(left, share)]
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(ncol=len(labels), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
 
 
 # --------------------------------------------------------------------------- command line
@@ -465,9 +564,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default)")
     ap.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longest statement accepted (2000)")
     ap.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, help="most statements per batch (500)")
+    ap.add_argument("--max-article-chars", type=int, default=DEFAULT_MAX_ARTICLE_CHARS,
+                    help=f"longest article accepted on the Article tab ({DEFAULT_MAX_ARTICLE_CHARS})")
     args = ap.parse_args(argv)
-    if args.max_chars < 1 or args.max_rows < 1:
-        ap.error("--max-chars and --max-rows must be positive")
+    if args.max_chars < 1 or args.max_rows < 1 or args.max_article_chars < 1:
+        ap.error("--max-chars, --max-rows and --max-article-chars must be positive")
     return args
 
 
@@ -480,7 +581,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ModelNotFound as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
-    demo = build_demo(classifier, describe_model(classifier.source, classifier.backend), args.max_chars, args.max_rows)
+    demo = build_demo(classifier, describe_model(classifier.source, classifier.backend), args.max_chars, args.max_rows,
+                      args.max_article_chars)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, max_file_size=MAX_UPLOAD,
                 ssr_mode=False, footer_links=["api", "gradio", "settings"])
 

@@ -31,16 +31,21 @@ _ROLE_BEFORE = re.compile(rf"((?:{_ROLE_HEAD})[\w-]*(?:\s+[^\s,.;:!?—–«»\"
 _ROLE_AFTER = re.compile(rf"^\s*,\s*((?:{_ROLE_HEAD})[^,.;:!?—–«»\"()]{{0,120}}?)(?=[,.;:!?—–]|$)", re.I)
 _ANONYMOUS = re.compile(r"анонимн|не называть (?:его|её|ее|своего|своё|свое) имен|остаться неназванн|"
                         r"пожелавш\w+ не называть|имя которого|имя которой|источник в ", re.I)
+_UNNAMED_INTRO = re.compile(r"\s*(?:[А-ЯЁ][а-яё]+(?:ий|ый|ой|ая|яя)\s+)?(?:Представител|Источник|Один из|Одна из|"
+                            r"Сотрудник|Руководител|Топ-менеджер|Чиновник|Собеседник|Дипломат|Эксперт|Аналитик|"
+                            r"представител|источник|сотрудник|дипломат)", re.I)
 _ROLE_NOUN = re.compile(rf"(?<![\w-])(?:{_ROLE_HEAD})[\w-]*", re.I)
 
 
 @dataclass
 class Person:
-    """A named person as found by NER: offsets in the article and the nominative name."""
+    """A named person as found by NER: offsets in the article, the nominative name, and the
+    grammatical case of the mention (``Gen`` after «по словам»), from natasha's morphology."""
 
     start: int
     end: int
     name: str
+    case: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +77,58 @@ def find_people(text: str) -> list[Person]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             span.normalize(vocab)
-        name = _nominative(_tidy_name(span.normal or span.text))
+        feats = [t.feats or {} for t in span.tokens]
+        start, raw_text, normal = span.start, span.text, span.normal or span.text
+        given = _given_name_before(text, start)
+        if given and len(span.text.split()) == 1:
+            # NER took only the surname of «Сухроб Рахимзода»: a first name it does not know
+            start, raw_text, normal = start - len(given) - 1, f"{given} {span.text}", f"{given} {normal}"
+        first = raw_text.split()[0]
+        feminine = any(f.get("Gender") == "Fem" for f in feats) or _is_female_name(first)
+        name = _tidy_name(normal)
+        raw = _tidy_name(raw_text)
+        if _FEMININE_OBLIQUE.search(raw.split()[-1]) or (feminine and _FEMININE_SURNAME.search(raw.split()[-1])):
+            # natasha sometimes gives a woman's name a masculine or oblique form
+            # («Малики Турсуновой» → «Малик Турсунов»): rebuild it from the words as written.
+            name = _nominative(raw, feminine=True)
+        name = _drop_role_words(name)
         if name:
-            people.append(Person(span.start, span.stop, name))
+            people.append(Person(start, span.stop, name, feats[0].get("Case", "") if feats else ""))
     return people
+
+
+def _morph():
+    import pymorphy2
+
+    return pymorphy2.MorphAnalyzer, _natasha()[3]
+
+
+def _is_female_name(word: str) -> bool:
+    """pymorphy's dictionary of first names: «Малика» is feminine, «Марата» is not."""
+    analyzer, vocab = _morph()
+    names = [p for p in analyzer.parse(vocab, word) if "Name" in p.tag]
+    return bool(names) and names[0].tag.gender == "femn"
+
+
+def _given_name_before(text: str, start: int) -> str:
+    """A capitalised word right before a one-word name that pymorphy does not know (a Central
+    Asian first name NER missed) or knows as a first name; not a role or an ordinary word."""
+    m = re.search(r"(?:^|(?<=[\s«\"(]))([А-ЯЁ][а-яё]{2,})\s$", text[max(0, start - 30):start])
+    if not m or _ROLE_NOUN.fullmatch(m.group(1)):
+        return ""
+    analyzer, vocab = _morph()
+    word = m.group(1)
+    if any("Name" in p.tag for p in analyzer.parse(vocab, word)[:2]) or not analyzer.word_is_known(vocab, word.lower()):
+        return word
+    return ""
+
+
+def _drop_role_words(name: str) -> str:
+    """«Американист Павел Ростовцев» → «Павел Ростовцев»: NER sometimes takes in a capitalised role."""
+    words = name.split()
+    while len(words) > 2 and (_ROLE_NOUN.fullmatch(words[0]) or re.fullmatch(r"[А-ЯЁ][а-яё]+(?:ист|лог|вед)", words[0])):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _tidy_name(name: str) -> str:
@@ -84,14 +137,15 @@ def _tidy_name(name: str) -> str:
 
 
 _FEMININE_OBLIQUE = re.compile(r"(?:ов|ев|ёв|ин|ын)ой$|(?:ск|цк)ой$")
+_FEMININE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая)$")
 
 
-def _nominative(name: str) -> str:
-    """natasha normalises masculine names well but leaves some feminine ones in an oblique
-    case («Нодиры Хакимовой»). When the surname has a feminine oblique ending, put it and the
-    first name in the nominative: -овой → -ова, -ской → -ская, -ы → -а, -ии → -ия."""
+def _nominative(name: str, feminine: bool = False) -> str:
+    """Put a woman's name in the nominative: -овой → -ова, -ской → -ская, -ы → -а, -ии → -ия,
+    -ой → -а. Used where natasha leaves a feminine name in an oblique case («Нодиры Хакимовой»)
+    or gives it a masculine form; ``feminine`` says the morphology tagged the mention Fem."""
     words = name.split()
-    if len(words) < 2 or not _FEMININE_OBLIQUE.search(words[-1]):
+    if len(words) < 2 or not (_FEMININE_OBLIQUE.search(words[-1]) or (feminine and _FEMININE_SURNAME.search(words[-1]))):
         return name
     surname = re.sub(r"(ск|цк)ой$", r"\1ая", words[-1])
     surname = re.sub(r"(ов|ев|ёв|ин|ын)ой$", r"\1а", surname)
@@ -103,11 +157,9 @@ def _nominative(name: str) -> str:
             first.append(w[:-1] + "я")
         elif re.search(r"[гкхжчшщ]и$", w):
             first.append(w[:-1] + "а")  # Ольги → Ольга
-        elif re.search(r"[^аеёиоуыэюя]ы$", w) or re.search(r"[^аеёиоуыэюя]ой$", w) or re.search(r"[^аеёиоуыэюя]е$", w):
+        elif re.search(r"[^аеёиоуыэюя](?:ы|ой|е)$", w):
             first.append(re.sub(r"(?:ы|ой|е)$", "а", w))
-        elif re.search(r"[^аеёиоуыэюя]и$", w) or re.search(r"ей$", w):
-            first.append(re.sub(r"(?:и|ей)$", "я", w))
-        else:
+        else:  # Айгерим, Айпери: names that do not decline
             first.append(w)
     return " ".join([*first, surname])
 
@@ -154,7 +206,10 @@ class SpeakerTracker:
         for k, full in self.names.items():
             if k == key or (len(key) > 3 and len(k) > 3 and (k.startswith(key[:-1]) or key.startswith(k[:-1]))
                             and abs(len(k) - len(key)) <= 2):
-                if len(name.split()) > len(full.split()):
+                feminine_form = key == k + "а" and len(name.split()) >= len(full.split())
+                if len(name.split()) > len(full.split()) or feminine_form:
+                    # fuller, or the feminine form of the same name: natasha's normalisation gives
+                    # women masculine surnames at times, never men feminine ones
                     self.names[k] = name
                     self.roles[name] = self.roles.pop(full, "")
                     self.history = [name if h == full else h for h in self.history]
@@ -188,7 +243,8 @@ class SpeakerTracker:
                     return name
         return self.current
 
-    def resolve(self, zones: list[tuple[int, int]], sentence_start: int | None = None) -> tuple[str, str]:
+    def resolve(self, zones: list[tuple[int, int]], sentence_start: int | None = None,
+                cue: str = "") -> tuple[str, str]:
         """Speaker and role for a passage whose attribution is in ``zones``. A name earlier
         in the same sentence («Политолог Эмиль Джумабеков настроен осторожнее: по его
         словам, …») is the one a pronoun in the zone refers to."""
@@ -196,11 +252,21 @@ class SpeakerTracker:
             self.notice((sentence_start, zones[0][0]), strict=False)
         for z0, z1 in zones:
             found = self.people_in(z0, z1)
+            if cue == "according-to" and found:
+                # «по словам [role, commas and all] Шахло Рахимовой, …»: the speaker's name closes the
+                # cue phrase (a comma or a dash follows it) or is tagged genitive; a name further on
+                # belongs to the content («По словам политолога, Трамп хочет …»)
+                found = [p for p in found if p.case == "Gen" or re.match(r"\s*[,—–]", self.text[p.end:p.end + 3])]
             if found:
                 person = found[0]
                 name = self._set(person.name, _role_near(self.text, person))
                 return name, self.roles.get(name, "")
         zone_text = " ".join(self.text[z0:z1] for z0, z1 in zones)
+        if cue == "according-to" and len(zones) == 1:
+            zone_text = re.split(r",", zone_text, maxsplit=1)[0]
+        if _ANONYMOUS.search(zone_text) or _ANONYMOUS.search(self.text[sentence_start or zones[0][0]:zones[0][1]] if zones else ""):
+            self.current = UNNAMED
+            return UNNAMED, ""
         if _GROUP.search(zone_text):
             return GROUP, ""
         name = self.by_role(zone_text)
@@ -219,6 +285,10 @@ class SpeakerTracker:
             self.history.append(UNNAMED)
             m = _ROLE_NOUN.search(sentence)
             self.roles.setdefault(UNNAMED, lemma(m.group(0)) if m else "")
+            return
+        if not found and _UNNAMED_INTRO.match(sentence) and introduces_speaker(sentence):
+            self.current = UNNAMED  # «Представитель одной из компаний настроен менее оптимистично.»
+            self.history.append(UNNAMED)
             return
         strict = strict and not sentence.rstrip().endswith(":")
         for person in found:
@@ -254,9 +324,11 @@ def attribute(text: str, passages: list[Passage], people: list[Person] | None = 
             p.role = tracker.roles.get(p.speaker, "")
             out.append(p)
         else:
-            p.speaker, p.role = tracker.resolve(p.zones, p.start if p.kind == "reported" else None)
+            p.speaker, p.role = tracker.resolve(p.zones, p.start if p.kind == "reported" else None, p.cue)
             out.append(p)
     # a surname met first and a full name later: give every passage the fullest form
+    for person in tracker.people:
+        tracker.canonical(person.name)
     for p in out:
         if p.speaker not in (UNNAMED, GROUP):
             full = tracker.names.get(_key(p.speaker), p.speaker)

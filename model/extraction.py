@@ -47,7 +47,9 @@ _VERB_STEMS = (
     r"акцентиру(?:ет|ют)|конста(?:тирует)|убеждает|предостерега(?:ет|ют)|"
     r"сообщи(?:л|ла|ли)|продолжа(?:ет|ют)|продолжил|продолжила|ответи(?:л|ла)|отвеча(?:ет|ют)|"
     r"полагаю|считаю|уверен|думаю|пиш(?:ет|ут)|написа(?:л|ла)|убежден|сход(?:ятся|ится) во мнении|"
-    r"един(?:ы|о)? во мнении|солидарн(?:ы|а)?|соглас(?:ились|ился|илась)"
+    r"един(?:ы|о)? во мнении|солидарн(?:ы|а)?|соглас(?:ились|ился|илась)|сход(?:ятся|ится) в том|"
+    r"сош(?:лись|елся|лась) во мнении|свод(?:ится|ятся) к тому|возрази(?:л|ла|ли)|возража(?:ет|ют)|"
+    r"парир(?:ует|овал|овала)|подчёркива(?:ет|ют|л|ла|ли)|подчеркнул|подчеркнула"
 )
 _VERB = rf"(?:{_VERB_STEMS})"
 # Verbs whose content is an object, not a clause: «Эксперт назвал саммит витриной.»
@@ -57,8 +59,7 @@ _OBJECT_VERB = re.compile(r"\b(?:назва(?:л|ла|ли)|называ(?:ет|
                           r"призыва(?:ет|ют|л|ла)|призва(?:л|ла)|не исключа(?:ет|ют|л|ла)|допуска(?:ет|ют))\b", re.I)
 _SOURCE_NOUN = r"(?:словам|мнению|оценке|оценкам|убеждению|прогнозу|прогнозам|выражению|мысли|признанию|наблюдению|наблюдениям)"
 # «По словам X, …», «по его мнению», «по оценке экспертов»; «по данным» is a statistic, not a view.
-_PARENTHETICAL = re.compile(rf"\b(?:по|согласно)\s+(?:(?:его|её|ее|их|моему|нашему)\s+)?{_SOURCE_NOUN}\b"
-                            r"(?:\s+[^,.;:!?—–«»\"]{1,90}?)?(?=[,.;:—–]|$)", re.I)
+_PARENTHETICAL = re.compile(rf"\b(?:по|согласно)\s+(?P<pronoun>(?:его|её|ее|их|моему|нашему)\s+)?{_SOURCE_NOUN}\b", re.I)
 # «Как отмечает политолог Газиз Абишев, …»
 _AS_SAYS = re.compile(rf"\b[Кк]ак\s+(?:уже\s+|ранее\s+|справедливо\s+)?{_VERB}\b[^,.;!?«»\"]{{0,120}}?(?=,|$)")
 # «X считает, что …», «Эксперт уверен: …»
@@ -76,9 +77,13 @@ _SPEAKER_WORD = re.compile(
     r"(?<![\w-])(?:(?i:он|она|они|его|её|ее|их|эксперт\w*|политолог\w*|аналитик\w*|собеседни\w*|экономист\w*|"
     r"специалист\w*|дипломат\w*|востоковед\w*|историк\w*|исследовател\w*|профессор\w*|директор\w*|"
     r"руководител\w*|глав[аеуы]|депутат\w*|посол|посла|послом|учён\w*|учен\w*|социолог\w*|обозревател\w*|"
-    r"наблюдател\w*|министр\w*|советник\w*|представител\w*|сенатор\w*)|[А-ЯЁ][а-яё]+(?:ов|ев|ин|ова|ева|ина|ский|ская|"
+    r"наблюдател\w*|министр\w*|советник\w*|представител\w*|сенатор\w*|участник\w*|опрошенн\w*)|[А-ЯЁ][а-яё]+(?:ов|ев|ин|ова|ева|ина|ский|ская|"
     r"улы|кызы|зода|заде))(?![\w-])")
 
+_PRONOUN_OR_ROLE = re.compile(_SPEAKER_WORD.pattern.split("|[А-ЯЁ][а-яё]+(?:ов")[0] + ")(?![\\w-])")
+_TONE_ONLY = re.compile(r"(?:оцени\w*|смотр\w*|настроен\w*|высказал\w*|отозвал\w*|относ\w*)\b[^,;:]{0,80}?"
+                        r"(?:сдержанн|осторожн|скептичн|иначе|по-другому|прохладн|оптимистичн|пессимистичн|критичн|"
+                        r"жёстче|жестче|мягче|спокойн|тревожн|трезв|позитивн|негативн)\w*(?:\s+\w+){0,3}\s*[.!]?$", re.I)
 OPEN_QUOTES = "«„“"
 PAIRS = {"«": "»", "„": "“", "“": "”", '"': '"'}
 
@@ -262,11 +267,19 @@ def reported_cue(sentence: str, named: Callable[[int, int], bool] | None = None)
     (from NER) lies in that stretch of the sentence; without it only pronouns, role nouns
     and surname-like words count as a speaker."""
     def has_speaker(a: int, b: int) -> bool:
-        return _has_speaker(sentence[a:b]) or (named is not None and named(a, b))
+        if named is None:
+            return _has_speaker(sentence[a:b])
+        # with NER, names come from it; the surname-like pattern would take «Американская» for one
+        return bool(_PRONOUN_OR_ROLE.search(sentence[a:b])) or named(a, b)
 
     m = _PARENTHETICAL.search(sentence)
     if m:
-        return "according-to", (m.start(), m.end())
+        if m.group("pronoun"):
+            return "according-to", (m.start(), m.end())
+        # «по словам заместителя министра труда, миграции и занятости Шахло Рахимовой, …»: the
+        # name may follow a long role with commas in it; model.attribution picks the name in
+        # the genitive that follows the cue.
+        return "according-to", (m.start(), min(len(sentence), m.end() + 160))
     m = _AS_SAYS.search(sentence)
     if m:
         return "as-says", (m.start(), m.end())
@@ -279,6 +292,8 @@ def reported_cue(sentence: str, named: Callable[[int, int], bool] | None = None)
         if has_speaker(zone_start, m.end()):
             return "verb-that", (zone_start, m.end())
     m = _OBJECT_VERB.search(sentence)
+    if m and _TONE_ONLY.search(sentence):
+        return None  # «…, оценил итоги саммита более сдержанно.»: a tone, not the view itself
     if m and has_speaker(max(0, m.start() - 80), m.start()):
         return "verb-object", (max(0, m.start() - 80), m.end())
     return None
@@ -300,9 +315,13 @@ def _is_interview(text: str, paras: list[tuple[int, int]]) -> bool:
 
 
 def _interview(text: str, paras: list[tuple[int, int]]) -> tuple[list[Passage], list[tuple[int, int]]]:
-    """Answers of a Q&A, and the lead paragraphs before the first question (read as news)."""
+    """Answers of a Q&A, and the lead paragraphs before the first question (read as news).
+
+    Dash-style interviews alternate: after an answer the next dash paragraph is a question
+    when it asks something (a «?» anywhere, or «Расскажите…»); a question need not end the
+    paragraph («Что даёт этот курс? Разговоры о нём идут давно.»)."""
     answers, lead = [], []
-    seen_question = False
+    seen_question, expect_question = False, True
     for s, e in paras:
         p = text[s:e]
         label = _INTERVIEW_LABEL.match(p)
@@ -311,15 +330,17 @@ def _interview(text: str, paras: list[tuple[int, int]]) -> tuple[list[Passage], 
             is_question = label.group("label").lower() == "вопрос"
             body = s + label.end()
         elif dash:
-            is_question = p.rstrip().endswith("?")
+            asks = "?" in p or re.match(r"[—–-]\s+(?:Расскажите|Поясните|Объясните|Давайте|Опишите)", p)
+            is_question = bool(asks) and (expect_question or p.rstrip().endswith("?"))
             body = s + dash.end()
         else:
             is_question, body = False, s
         if is_question:
-            seen_question = True
+            seen_question, expect_question = True, False
         elif seen_question:
             # an answer, or a further paragraph of the same answer
             answers.append(Passage(*_trim(text, body, e), kind="interview", cue="interview"))
+            expect_question = True
         else:
             lead.append((s, e))
     return answers, lead
@@ -338,7 +359,10 @@ def extract_passages(text: str, people: list[tuple[int, int]] = ()) -> list[Pass
     if _is_interview(text, paras):
         answers, lead = _interview(text, paras)
         markers = [Passage(s, s, "lead", [(s, e)], cue="lead") for s, e in lead]
-        return sorted(markers + _news(text, lead, people), key=lambda p: (p.start, p.kind != "lead")) + answers
+        # the lead's «…, рассказал в интервью нашему изданию политолог N» introduces, it is no view
+        lead_passages = [p for p in _news(text, lead, people)
+                         if p.kind == "context" or not re.search(r"интервью|беседе с", p.text(text), re.I)]
+        return sorted(markers + lead_passages, key=lambda p: (p.start, p.kind != "lead")) + answers
     return _news(text, paras, people)
 
 
@@ -387,4 +411,4 @@ def introduces_speaker(sentence: str) -> bool:
     """«Схожую позицию высказывает и политолог Газиз Абишев.»: says who speaks next, not what."""
     return bool(re.search(r"\b(?:позици\w*|мнени\w*|взгляд\w*|оценк\w*|комментари\w*|точк\w* зрения|"
                           r"поделил\w*|высказ\w*|придерживается|прокомментирова\w*|разделя\w*|согласен|"
-                          r"согласна|спор\w*|возража\w*|иначе смотрит|по-другому)\b", sentence, re.I))
+                          r"согласна|спор\w*|возража\w*|иначе смотрит|по-другому|настроен\w*|смотрит|оценивает|оценил\w*)\b", sentence, re.I))

@@ -172,3 +172,34 @@ def test_minimum_confidence_gives_unclear_and_keeps_the_probabilities(client):
     assert plain["label"] in LABELS and max(_probabilities(plain).values()) < 0.95  # the test model is unsure here
     assert strict["label"] == "unclear"
     assert _probabilities(strict) == _probabilities(plain)
+
+
+ARTICLE = ("Политолог Бахтияр Ержанов считает, что курс останется многовекторным.\n\n"
+           "«Прорыва не будет, — говорит он. — Но и риск невелик».\n\n"
+           "По мнению экономиста Дильнозы Рахимовой, инвестиции в коридор окупятся.\n\n"
+           "Новые соглашения принесут выгоду, считают эксперты.")
+
+
+def test_article_endpoint_gives_passages_speakers_and_offsets(client):
+    out = client.predict(ARTICLE, api_name="/article")
+    passages = out["passages"]
+    assert len(passages) == 4
+    for p in passages:
+        assert ARTICLE[p["start"]:p["end"]] == p["text"]
+        assert p["label"] == max(p["probabilities"], key=p["probabilities"].get)
+    assert [p["speaker"] for p in passages] == ["Бахтияр Ержанов", "Бахтияр Ержанов", "Дильноза Рахимова",
+                                                "experts (group)"]
+    speakers = {s["speaker"]: s for s in out["speakers"]}
+    assert speakers["Бахтияр Ержанов"]["passages"] == 2 and speakers["Бахтияр Ержанов"]["role"] == "политолог"
+    assert math.isclose(sum(out["overall"].values()), 1.0, abs_tol=1e-3)
+
+
+def test_article_endpoint_rejects_empty_and_huge_articles(client, running_demo):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="empty"):
+        client.predict("  ", api_name="/article")
+    from demo.app import DEFAULT_MAX_ARTICLE_CHARS
+
+    with pytest.raises(AppError, match="limit"):
+        client.predict("а" * (DEFAULT_MAX_ARTICLE_CHARS + 1), api_name="/article")

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from demo.app import EXAMPLES
+from demo.app import EXAMPLES, STANCE_COLOURS
 from model.labels import LABELS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -185,3 +185,36 @@ def test_a_failed_batch_clears_the_table_and_long_rows_are_shortened(browser_ses
     expect(page.locator('#batch-table [role="row"][aria-rowindex="2"]')).to_have_count(0)
     expect(page.get_by_text("Error", exact=True)).to_have_count(0)
     assert not outside
+
+
+def test_article_tab_highlights_passages_and_lists_speakers(browser_session, artifacts_dir):
+    """Paste an article: passages are highlighted in their stance's colour, speakers listed."""
+    from playwright.sync_api import expect
+
+    from tests.demo.test_demo_api import ARTICLE
+
+    page, outside, errors = browser_session
+    page.get_by_role("tab", name="Article").click()
+    page.locator("#article-text textarea").fill(ARTICLE)
+    page.locator("#article-btn").click()
+    expect(page.locator("#article-status")).to_contain_text("4 passages from 3 speakers")
+    highlighted = page.locator("#article-highlight .token.highlighted")
+    expect(highlighted).to_have_count(4)
+    expect(highlighted.first).to_contain_text("Политолог Бахтияр Ержанов считает")
+    colours = highlighted.evaluate_all("els => els.map(e => e.style.backgroundColor)")
+    stance_rgb = {f"rgba({int(h[1:3], 16)}, {int(h[3:5], 16)}, {int(h[5:7], 16)}, 0.5)"
+                  for h in STANCE_COLOURS.values()}
+    assert colours and set(colours) <= stance_rgb, colours  # each passage in its stance's colour
+    speakers = page.locator("#article-speakers")
+    for name in ("Бахтияр Ержанов", "Дильноза Рахимова", "experts (group)"):
+        expect(speakers).to_contain_text(name)
+    expect(page.locator("#article-passages")).to_contain_text("Рахимовой")
+    page.screenshot(path=str(artifacts_dir / "demo-article.png"), full_page=True)
+
+    page.locator("#article-text textarea").fill("")
+    page.locator("#article-btn").click()
+    expect(page.locator("#article-status")).to_contain_text("Not read")
+    expect(highlighted).to_have_count(0)
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    assert not outside, f"requests left the machine: {outside}"
+    assert not errors, f"console errors: {errors}"
