@@ -27,7 +27,7 @@ from model.inference import ModelNotFound, StanceClassifier
 from model.labels import LABELS
 from training.calibration import coverage_curve, coverage_png, reliability_png
 from training.config import ConfigError
-from training.evaluate_model import slice_metrics
+from training.evaluate_model import in_label_order, slice_metrics
 from training.plots import confusion_matrix_png
 
 
@@ -67,7 +67,7 @@ def run(data: Path, model: str | None, out: Path | None, baselines: tuple[str, .
     if model:
         t = time.perf_counter()
         clf = StanceClassifier(model, fast=fast)
-        probs[f"fine-tuned ({model})"] = clf.probabilities(texts)[0]
+        probs[f"fine-tuned ({model})"] = in_label_order(clf.probabilities(texts)[0], clf.labels)
         seconds[f"fine-tuned ({model})"] = time.perf_counter() - t
     t = time.perf_counter()
     probs.update(baseline_probabilities(texts, baselines, train_rounds=train_rounds))

@@ -103,3 +103,28 @@ def test_tfidf_baseline_beats_chance_on_a_separable_toy_set():
     assert accuracy >= 0.9  # chance is 1/3
     proba = clf.predict_proba(test_texts)
     assert proba.shape == (len(test_texts), 3) and np.allclose(proba.sum(1), 1)
+
+
+def test_scores_follow_label_names_not_column_positions(peaked_classifier_dir, tmp_path):
+    """A model whose id2label lists the stances in another order is scored on what it says: the
+    same weights with names permuted score differently, and a model with foreign labels is refused."""
+    import json
+    import shutil
+
+    from model.inference import StanceClassifier
+    from training.evaluate_model import in_label_order, score_rows
+
+    texts = ["нейтралитет и баланс", "инвестиции и выгода", "риск и зависимость"]
+    gold = [0, 1, 2]
+    right = score_rows(StanceClassifier(peaked_classifier_dir), texts, gold, show_progress=False)[0]
+    rotated = tmp_path / "rotated"
+    shutil.copytree(peaked_classifier_dir, rotated)
+    cfg = json.loads((rotated / "config.json").read_text(encoding="utf-8"))
+    names = [cfg["id2label"][str(i)] for i in range(3)]
+    cfg["id2label"] = {str(i): names[(i + 1) % 3] for i in range(3)}
+    cfg["label2id"] = {v: int(k) for k, v in cfg["id2label"].items()}
+    (rotated / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    wrong = score_rows(StanceClassifier(rotated), texts, gold, show_progress=False)[0]
+    assert right["accuracy"] == 1.0 and wrong["accuracy"] == 0.0
+    with pytest.raises(ValueError, match="not this project's"):
+        in_label_order(np.zeros((1, 3)), ["a", "b", "c"])

@@ -38,10 +38,21 @@ def score_rows(clf: StanceClassifier, texts: list[str], labels: list[int], desc:
             bar.refresh()
 
         probs, chunks = clf.probabilities(list(texts), progress=progress)
+    probs = in_label_order(probs, clf.labels)
     metrics = classification_metrics(np.argmax(probs, axis=1), np.asarray(labels))
     metrics["rows"] = len(texts)
     metrics["rows_chunked"] = int(sum(c > 1 for c in chunks))
     return metrics, probs
+
+
+def in_label_order(probs: np.ndarray, model_labels: list[str]) -> np.ndarray:
+    """Probability columns reordered from the model's ``id2label`` order to the project's
+    ``LABELS`` order, matched by name, so that a model whose ids are ordered differently (or whose
+    names were mislabelled) is scored on what it says, not on where it says it."""
+    if sorted(model_labels) != sorted(LABELS):
+        raise ValueError(f"the model's labels {model_labels} are not this project's {list(LABELS)}; "
+                         "evaluate it on data with its own labels (--label_map renames them)")
+    return probs[:, [model_labels.index(lab) for lab in LABELS]]
 
 
 def slice_metrics(probs: np.ndarray, labels: np.ndarray, slices: dict[str, list[int]]) -> dict:
@@ -64,7 +75,7 @@ def real_press_metrics(clf: StanceClassifier, path) -> dict:
     from data.real_press import load_real_passages, subsets
 
     rows = load_real_passages(path)
-    probs = clf.probabilities([r["text"] for r in rows])[0]
+    probs = in_label_order(clf.probabilities([r["text"] for r in rows])[0], clf.labels)
     return slice_metrics(probs, np.array([r["label"] for r in rows]), subsets(rows))
 
 
