@@ -359,13 +359,27 @@ LAUNCHERS = {
 }
 
 
+def _without_dropout(encoder: Path, dest: Path) -> Path:
+    """A copy of an encoder with dropout off: two runs of the same batches then agree."""
+    shutil.copytree(encoder, dest)
+    cfg = json.loads((dest / "config.json").read_text())
+    cfg.update(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    (dest / "config.json").write_text(json.dumps(cfg))
+    return dest
+
+
 @pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
-def test_two_processes_train_together(launcher, tiny_encoder_dir, tmp_path):
+def test_two_processes_train_together(launcher, tiny_encoder_dir, small_data, tmp_path):
+    """Two processes with 4 statements each train the same model as one process with 8: same
+    global batches (sequential order, dropout off), gradients averaged across processes."""
+    encoder = _without_dropout(tiny_encoder_dir, tmp_path / "encoder")
+    common = ["--data", str(small_data), "--max_train_samples", "32", "--num_train_epochs", "1",
+              "--train_sampling_strategy", "sequential", "--eval_strategy", "no", "--save_strategy", "epoch",
+              "--load_best_model_at_end", "false", "--calibration_data", "none"]
     out = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    cmd = [*LAUNCHERS[launcher], "-m", "training.train", *base_args(tiny_encoder_dir, out, "--max_train_samples", "32",
-                                              "--per_device_train_batch_size", "4", "--num_train_epochs", "1",
-                                              "--ddp_backend", "gloo")]
+    cmd = [*LAUNCHERS[launcher], "-m", "training.train",
+           *base_args(encoder, out, *common, "--per_device_train_batch_size", "4", "--ddp_backend", "gloo")]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads((out / "model" / "metrics.json").read_text())
@@ -373,6 +387,71 @@ def test_two_processes_train_together(launcher, tiny_encoder_dir, tmp_path):
     # 32 rows, 4 per device, 2 devices: 4 optimizer steps, not the 8 a single process takes.
     state = json.loads(next((out / "checkpoints").glob("checkpoint-*/trainer_state.json")).read_text())
     assert state["global_step"] == 4
+
+    single = tmp_path / "single"
+    assert main(base_args(encoder, single, *common, "--per_device_train_batch_size", "8")) == 0
+    two, one = _final_weights(out), _final_weights(single)
+    initial = {k: v for k, v in _encoder_weights(encoder).items()}
+    moved = max((one[k] - initial[k]).abs().max().item() for k in one if k in initial)
+    assert moved > 1e-3  # training changed the weights, so agreeing means something
+    worst = max((two[k] - one[k]).abs().max().item() for k in one)
+    assert worst < 1e-4, f"two processes and one differ by {worst}"
+
+
+def _encoder_weights(folder: Path) -> dict:
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=3)
+    return {k: v.detach() for k, v in model.state_dict().items()}
+
+
+def test_run_config_reruns_to_the_same_weights(trained_run, tmp_path):
+    """``run_config.yaml`` is a recipe: training from it again gives the same model."""
+    again = tmp_path / "again"
+    assert main(["--recipe", str(trained_run / "run_config.yaml"), "--output_dir", str(again)]) == 0
+    first, second = _final_weights(trained_run), _final_weights(again)
+    assert first.keys() == second.keys()
+    assert all(torch.allclose(first[k], second[k], atol=1e-6) for k in first)
+
+
+def _last_state(run: Path) -> dict:
+    state = json.loads(sorted((run / "checkpoints").glob("checkpoint-*/trainer_state.json"),
+                              key=lambda p: int(p.parent.name.split("-")[1]))[-1].read_text())
+    return state
+
+
+def test_early_stopping_stops_when_validation_stops_improving(tiny_encoder_dir, small_data, tmp_path):
+    """Learning rate 1e-12: validation macro-F1 never improves after the first epoch, so patience 1
+    stops the run after epoch 2 of 6."""
+    out = tmp_path / "early"
+    assert main(base_args(tiny_encoder_dir, out, "--data", str(small_data), "--num_train_epochs", "6",
+                          "--learning_rate", "1e-12", "--early_stopping_patience", "1", "--eval_strategy", "epoch",
+                          "--save_strategy", "epoch", "--load_best_model_at_end", "true",
+                          "--calibration_data", "none")) == 0
+    state = _last_state(out)
+    assert state["epoch"] == 2.0, state["epoch"]
+
+
+def test_best_epoch_is_the_model_kept(tiny_encoder_dir, small_data, tmp_path):
+    """With load_best_model_at_end the saved model is the checkpoint of the best validation
+    macro-F1, not the last epoch's (the run is chosen so that they differ)."""
+    out = tmp_path / "best"
+    assert main(base_args(tiny_encoder_dir, out, "--data", str(small_data), "--num_train_epochs", "4",
+                          "--learning_rate", "0.01", "--early_stopping_patience", "0", "--eval_strategy", "epoch",
+                          "--save_strategy", "epoch", "--save_total_limit", "10", "--load_best_model_at_end", "true",
+                          "--calibration_data", "none")) == 0
+    state = _last_state(out)
+    evals = [(e["eval_macro_f1"], e["step"]) for e in state["log_history"] if "eval_macro_f1" in e]
+    best_f1, best_step = max(evals, key=lambda e: (e[0], -e[1]))
+    last_step = evals[-1][1]
+    assert state["best_model_checkpoint"].endswith(f"checkpoint-{best_step}")
+    from safetensors.torch import load_file
+
+    kept = _final_weights(out)
+    best = load_file(str(out / "checkpoints" / f"checkpoint-{best_step}" / "model.safetensors"))
+    last = load_file(str(out / "checkpoints" / f"checkpoint-{last_step}" / "model.safetensors"))
+    assert any(not torch.equal(best[k], last[k]) for k in best), "best and last epochs coincide: pick another run"
+    assert all(torch.equal(kept[k], best[k]) for k in best)
 
 
 @pytest.mark.e2e

@@ -54,7 +54,8 @@ def _recipe_to_argv(recipe: dict) -> list[str]:
         if value is None:
             continue
         if isinstance(value, list):
-            argv += [f"--{key}", *map(str, value)]
+            # run_config.yaml writes report_to: [] for "no integrations"; the flag needs a value
+            argv += [f"--{key}", *(map(str, value) if value else ["none"])]
         else:
             argv += [f"--{key}", str(value)]
     return argv
