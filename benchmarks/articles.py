@@ -102,6 +102,33 @@ def print_errors(articles: list[Article], found: list[list[StancePassage]], scor
                   f"{f[j].text[:80]!r}")
 
 
+def agreement(gold: list[Article], second: list[Article], threshold: float = 0.8) -> dict:
+    """A blind second annotation against the gold: the same matching as the benchmark (spans
+    overlapping ≥ threshold), speakers compared on matched spans, and stance agreement (Cohen's
+    kappa over the three stances and ``none``)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    by_id = {a.id: a for a in second}
+    missing = [a.id for a in gold if a.id not in by_id]
+    if missing:
+        raise ValueError(f"the second annotation has no article {', '.join(missing)}")
+    scores, stances = [], ([], [])
+    for a in gold:
+        b = by_id[a.id]
+        if b.text != a.text:
+            raise ValueError(f"{a.id}: the second annotation changed the article's text")
+        found = [StancePassage(p.start, p.end, b.text[p.start:p.end], p.kind, p.speaker, p.role) for p in b.passages]
+        s = score_article(a, found, threshold)
+        scores.append(s)
+        for i, j in s["pairs"]:
+            stances[0].append(a.passages[i].stance)
+            stances[1].append(b.passages[j].stance)
+    out = totals(scores)
+    out["stance_agreement"] = round(sum(x == y for x, y in zip(*stances)) / max(len(stances[0]), 1), 4)
+    out["stance_kappa"] = round(float(cohen_kappa_score(*stances)), 4)
+    return out
+
+
 def long_article(articles: list[Article], words: int = 5000) -> str:
     """Authored articles joined into one text of at least ``words`` words."""
     parts, n = [], 0
@@ -139,7 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--overlap", type=float, default=0.8, help="overlap needed to count a passage as found")
     ap.add_argument("--errors", action="store_true", help="print every mistake (use on dev, not on test)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--second-annotation", type=Path,
+                    help="a folder with a blind second mark-up of the split's articles: report agreement and exit")
     a = ap.parse_args(argv)
+    if a.second_annotation:
+        result = agreement(load_articles(ARTICLES_DIR / a.split), load_articles(a.second_annotation), a.overlap)
+        print(json.dumps(result, indent=2))
+        return 0
 
     articles = load_articles(ARTICLES_DIR / a.split)
     found = [find_passages(art.text) for art in articles]
