@@ -70,6 +70,19 @@ EXAMPLES: list[str] = [
     "финансирования он рискует остаться красивой картинкой для саммитов.",
 ]
 
+# Authored for the demo (every name invented): two experts, a quote split by its attribution,
+# reported speech, a pronoun that refers back and a collective attribution.
+ARTICLE_EXAMPLE = (
+    "Итоги визита американской делегации в Астану эксперты оценивают по-разному.\n\n"
+    "Политолог Айдана Серикбаева считает, что Казахстану не нужно выбирать между партнёрами. По её словам, "
+    "американские компании могут стать дополнением к китайским и российским, а не заменой им.\n\n"
+    "«Мы десятилетиями выстраивали многовекторный курс, — говорит она. — Новые соглашения его только "
+    "укрепляют».\n\n"
+    "Экономист Тимур Абенов настроен скептически. «Меморандумов подписано много, но денег за ними пока нет. "
+    "Интерес Вашингтона к нашим металлам может оказаться недолгим», — отмечает он.\n\n"
+    "Совместная разработка месторождений вольфрама даст региону технологии и рабочие места, считают эксперты."
+)
+
 UNKNOWN = "unknown"
 
 
@@ -488,6 +501,7 @@ minimum confidence: below it the result is `{UNCLEAR}`.
             article_text = gr.Textbox(label="Article (Russian)", lines=12, elem_id="article-text",
                                       placeholder="Вставьте текст статьи…")
             article_button = gr.Button("Read the article", variant="primary", elem_id="article-btn")
+            gr.Examples(examples=[[ARTICLE_EXAMPLE]], inputs=article_text, example_labels=["two experts, three stances"])
             article_status = gr.Markdown(elem_id="article-status")
             article_view = gr.HighlightedText(label="Passages by stance", color_map=STANCE_COLOURS, show_legend=True,
                                               combine_adjacent=False, elem_id="article-highlight")

@@ -203,3 +203,11 @@ def test_article_endpoint_rejects_empty_and_huge_articles(client, running_demo):
 
     with pytest.raises(AppError, match="limit"):
         client.predict("а" * (DEFAULT_MAX_ARTICLE_CHARS + 1), api_name="/article")
+
+
+def test_article_example_reads_as_written(client):
+    from demo.app import ARTICLE_EXAMPLE
+
+    out = client.predict(ARTICLE_EXAMPLE, api_name="/article")
+    assert [p["speaker"] for p in out["passages"]] == ["Айдана Серикбаева"] * 3 + ["Тимур Абенов", "experts (group)"]
+    assert [s["speaker"] for s in out["speakers"]] == ["Айдана Серикбаева", "Тимур Абенов", "experts (group)"]
