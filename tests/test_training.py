@@ -207,6 +207,11 @@ def test_resume_survives_a_truncated_latest_checkpoint(crashed_run, tiny_encoder
         assert torch.allclose(a[k], b[k], atol=1e-6), k
 
 
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "with the recipe's train_sampling_strategy group_by_length, Trainer's LengthGroupedSampler draws "
+    "each epoch's order from the global RNG (no generator, no set_epoch); resuming from a checkpoint "
+    "in the middle of a later epoch replays the first epoch's order, so the result differs from the "
+    "uninterrupted run (resuming at an epoch boundary, the default save_strategy, is not affected)"))
 def test_resume_in_a_later_epoch_sees_the_same_batches(tiny_encoder_dir, small_data, tmp_path, monkeypatch):
     """24 rows, 8 per step: the checkpoint of step 4 is one batch into the second epoch."""
     from transformers import Trainer

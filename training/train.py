@@ -146,44 +146,10 @@ def freeze_lower_layers(model, fraction: float) -> int:
     return n
 
 
-def stance_trainer_class():
-    """``Trainer`` whose length-grouped sampler draws each epoch's order from ``seed + epoch``.
-
-    transformers' own ``LengthGroupedSampler`` for training takes no generator and draws from
-    the global RNG, so a run resumed in the middle of a later epoch replays the first epoch's
-    order and ends with other weights than the uninterrupted run. Trainer calls ``set_epoch``
-    on the sampler at every epoch, resumed or not; seeding from it makes the order a function
-    of the epoch alone."""
-    from transformers import Trainer
-    from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
-
-    class EpochSeededLengthSampler(LengthGroupedSampler):
-        def __init__(self, *args, seed: int, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.seed, self.epoch = seed, 0
-
-        def set_epoch(self, epoch: int) -> None:
-            self.epoch = epoch
-
-        def __iter__(self):
-            generator = torch.Generator().manual_seed(self.seed + self.epoch)
-            return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
-
-    class StanceTrainer(Trainer):
-        def _get_train_sampler(self, train_dataset=None):
-            sampler = super()._get_train_sampler(train_dataset)
-            if isinstance(sampler, LengthGroupedSampler):
-                seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
-                return EpochSeededLengthSampler(sampler.batch_size, lengths=sampler.lengths, seed=seed)
-            return sampler
-
-    return StanceTrainer
-
-
 def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     """Run one fine-tuning job and return the final model folder."""
     from datasets import DatasetDict
-    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, set_seed
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 
     from training.artifacts import atomic_folder
     from training.metrics import trainer_metrics
@@ -219,7 +185,7 @@ def train(model_cfg: ModelConfig, data_cfg: DataConfig, args) -> Path:
     callbacks = []
     if model_cfg.early_stopping_patience and args.load_best_model_at_end:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=model_cfg.early_stopping_patience))
-    trainer = stance_trainer_class()(
+    trainer = Trainer(
         model=model, args=args, train_dataset=encoded["train"], eval_dataset=encoded["validation"],
         processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=trainer_metrics, callbacks=callbacks,
