@@ -143,7 +143,9 @@ def read_records(path: str | Path) -> tuple[list[Record], Report]:
                     )
                 records.append(Record(dict(row), src, reader.line_num))
         except csv.Error as err:
-            raise DataValidationError([f"{src}:{reader.line_num}: broken CSV ({err})"]) from None
+            # DictReader.line_num is only updated once a row parses, so it still names the line
+            # before the broken one; the underlying reader has counted the broken line too.
+            raise DataValidationError([f"{src}:{reader.reader.line_num}: broken CSV ({err})"]) from None
     else:  # .txt: one statement per line
         for n, line in enumerate(text.splitlines(), 1):
             if line.strip():
