@@ -131,6 +131,8 @@ def agreement(gold: list[Article], second: list[Article], threshold: float = 0.8
 
 def long_article(articles: list[Article], words: int = 5000) -> str:
     """Authored articles joined into one text of at least ``words`` words."""
+    if not any(a.text.split() for a in articles):
+        raise ValueError("no article text to build a long article from")
     parts, n = [], 0
     while n < words:
         for a in articles:
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                            "fast": time_long_article(text, StanceClassifier(a.model, fast=True))}
         result["machine"] = {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
 
-    print(json.dumps({k: v for k, v in result.items()}, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     if a.split == "test":
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

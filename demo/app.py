@@ -348,7 +348,7 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
         """What the table shows: statements cut at TABLE_TEXT_CHARS (the CSV keeps them whole) and
         probabilities as percentages, as on the Statement tab."""
         shown = table.copy()
-        shown["text"] = [t if len(t) <= TABLE_TEXT_CHARS else t[:TABLE_TEXT_CHARS].rstrip() + " …" for t in shown["text"]]
+        shown["text"] = [shorten(t) for t in shown["text"]]
         for lab in labels:
             shown[lab] = ["" if isinstance(v, float) and math.isnan(v) else f"{v:.1%}" for v in shown[lab]]
         return shown
@@ -412,7 +412,7 @@ def build_demo(classifier: StanceClassifier, model_info: dict, max_chars: int = 
                                 columns=["speaker", "role", "passages", "stance", *labels])
         chart = stance_chart(result["speakers"], labels) if result["speakers"] else None
         passages = pd.DataFrame([[p["speaker"], p["label"], f"{p['confidence']:.0%}",
-                                  p["text"] if len(p["text"]) <= TABLE_TEXT_CHARS else p["text"][:TABLE_TEXT_CHARS] + " …"]
+                                  shorten(p["text"])]
                                  for p in result["passages"]], columns=["speaker", "stance", "confidence", "passage"])
         n, k = len(result["passages"]), len(result["speakers"])
         status = (f"{n} passage{'s' if n != 1 else ''} from {k} speaker{'s' if k != 1 else ''}." if n else
@@ -527,6 +527,11 @@ minimum confidence: below it the result is `{UNCLEAR}`.
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=MAX_QUEUE)
     return demo
+
+
+def shorten(text: str) -> str:
+    """A text cut at TABLE_TEXT_CHARS for a table cell (downloads keep it whole)."""
+    return text if len(text) <= TABLE_TEXT_CHARS else text[:TABLE_TEXT_CHARS].rstrip() + " …"
 
 
 def stance_chart(speakers: list[dict[str, Any]], labels: list[str]):

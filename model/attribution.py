@@ -178,15 +178,9 @@ def lemma(word: str) -> str:
 def _role_near(text: str, person: Person) -> str:
     before = text[max(0, person.start - 120):person.start]
     before = re.split(r"[.!?;:«»\"“”„—–]|\s,\s|(?<=\w),\s(?=[а-яё])", before)[-1]
-    m = _ROLE_BEFORE.search(before)
-    if m:
-        words = m.group(1).split()
-        return " ".join([lemma(words[0])] + words[1:]).lower() if words else ""
-    m = _ROLE_AFTER.match(text[person.end:person.end + 160])
-    if m:
-        words = m.group(1).split()
-        return " ".join([lemma(words[0])] + words[1:]).lower() if words else ""
-    return ""
+    m = _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(text[person.end:person.end + 160])
+    words = m.group(1).split() if m else []
+    return " ".join([lemma(words[0])] + words[1:]).lower() if words else ""
 
 
 class SpeakerTracker:
@@ -221,13 +215,19 @@ class SpeakerTracker:
     def people_in(self, start: int, end: int) -> list[Person]:
         return [p for p in self.people if p.start >= start and p.end <= end]
 
-    def _set(self, name: str, role: str = "") -> str:
+    def set_speaker(self, name: str, role: str = "") -> str:
+        """Make ``name`` (in its fullest known form) the current speaker; keep its first role."""
         name = self.canonical(name)
         if role and not self.roles.get(name):
             self.roles[name] = role
         self.current = name
         self.history.append(name)
         return name
+
+    def set_unnamed(self) -> None:
+        """A new speaker the article never names (an anonymous source)."""
+        self.current = UNNAMED
+        self.history.append(UNNAMED)
 
     def by_role(self, zone_text: str) -> str:
         """A role noun that fits an earlier speaker better than the last one
@@ -259,7 +259,7 @@ class SpeakerTracker:
                 found = [p for p in found if p.case == "Gen" or re.match(r"\s*[,—–]", self.text[p.end:p.end + 3])]
             if found:
                 person = found[0]
-                name = self._set(person.name, _role_near(self.text, person))
+                name = self.set_speaker(person.name, _role_near(self.text, person))
                 return name, self.roles.get(name, "")
         zone_text = " ".join(self.text[z0:z1] for z0, z1 in zones)
         if cue == "according-to" and len(zones) == 1:
@@ -281,20 +281,18 @@ class SpeakerTracker:
         found = self.people_in(*zone)
         sentence = self.text[zone[0]:zone[1]]
         if _ANONYMOUS.search(sentence) and not found:
-            self.current = UNNAMED
-            self.history.append(UNNAMED)
+            self.set_unnamed()
             m = _ROLE_NOUN.search(sentence)
             self.roles.setdefault(UNNAMED, lemma(m.group(0)) if m else "")
             return
         if not found and _UNNAMED_INTRO.match(sentence) and introduces_speaker(sentence):
-            self.current = UNNAMED  # «Представитель одной из компаний настроен менее оптимистично.»
-            self.history.append(UNNAMED)
+            self.set_unnamed()  # «Представитель одной из компаний настроен менее оптимистично.»
             return
         strict = strict and not sentence.rstrip().endswith(":")
         for person in found:
             role = _role_near(self.text, person)
             if role or not strict or introduces_speaker(sentence):
-                self._set(person.name, role)
+                self.set_speaker(person.name, role)
                 return
 
 
@@ -308,7 +306,7 @@ def attribute(text: str, passages: list[Passage], people: list[Person] | None = 
             who = text[p.zones[0][0]:p.zones[0][1]]
             name, _, role = who.partition(",")
             found = tracker.people_in(*p.zones[0])
-            speaker = tracker._set(found[0].name if found else _tidy_name(name), role.strip(" .").lower())
+            speaker = tracker.set_speaker(found[0].name if found else _tidy_name(name), role.strip(" .").lower())
             interviewee = speaker
         elif p.kind == "lead":
             if not interviewee:
@@ -316,7 +314,7 @@ def attribute(text: str, passages: list[Passage], people: list[Person] | None = 
                 with_role = [c for c in candidates if _role_near(text, c)]
                 if with_role or candidates:
                     person = (with_role or candidates)[0]
-                    interviewee = tracker._set(person.name, _role_near(text, person))
+                    interviewee = tracker.set_speaker(person.name, _role_near(text, person))
         elif p.kind == "context":
             tracker.notice(p.zones[0], strict=True)
         elif p.kind in ("interview", "opinion"):
@@ -331,7 +329,7 @@ def attribute(text: str, passages: list[Passage], people: list[Person] | None = 
         tracker.canonical(person.name)
     for p in out:
         if p.speaker not in (UNNAMED, GROUP):
-            full = tracker.names.get(_key(p.speaker), p.speaker)
+            full = tracker.canonical(p.speaker)
             if full != p.speaker:
                 p.speaker, p.role = full, p.role or tracker.roles.get(full, "")
     return out

@@ -73,18 +73,18 @@ _AUTHOR_VOICE = re.compile(r"^(?:Подробнее|Читайте также|Ф
 _BYLINE = re.compile(r"^Автор:\s*(?P<who>.+?)\s*$")
 _INTERVIEW_DASH = re.compile(r"^\s*[—–-]\s+")
 _INTERVIEW_LABEL = re.compile(r"^\s*(?P<label>Вопрос|Ответ)\s*[:.—–-]\s*", re.I)
-_SPEAKER_WORD = re.compile(
-    r"(?<![\w-])(?:(?i:он|она|они|его|её|ее|их|эксперт\w*|политолог\w*|аналитик\w*|собеседни\w*|экономист\w*|"
+_PRONOUN_OR_ROLE_WORDS = (
+    r"он|она|они|его|её|ее|их|эксперт\w*|политолог\w*|аналитик\w*|собеседни\w*|экономист\w*|"
     r"специалист\w*|дипломат\w*|востоковед\w*|историк\w*|исследовател\w*|профессор\w*|директор\w*|"
     r"руководител\w*|глав[аеуы]|депутат\w*|посол|посла|послом|учён\w*|учен\w*|социолог\w*|обозревател\w*|"
-    r"наблюдател\w*|министр\w*|советник\w*|представител\w*|сенатор\w*|участник\w*|опрошенн\w*)|[А-ЯЁ][а-яё]+(?:ов|ев|ин|ова|ева|ина|ский|ская|"
-    r"улы|кызы|зода|заде))(?![\w-])")
-
-_PRONOUN_OR_ROLE = re.compile(_SPEAKER_WORD.pattern.split("|[А-ЯЁ][а-яё]+(?:ов")[0] + ")(?![\\w-])")
+    r"наблюдател\w*|министр\w*|советник\w*|представител\w*|сенатор\w*|участник\w*|опрошенн\w*")
+_SURNAME_LIKE = r"[А-ЯЁ][а-яё]+(?:ов|ев|ин|ова|ева|ина|ский|ская|улы|кызы|зода|заде)"
+# A pronoun or a role noun; without NER, a surname-like word counts as a speaker too.
+_PRONOUN_OR_ROLE = re.compile(rf"(?<![\w-])(?i:{_PRONOUN_OR_ROLE_WORDS})(?![\w-])")
+_SPEAKER_WORD = re.compile(rf"(?<![\w-])(?:(?i:{_PRONOUN_OR_ROLE_WORDS})|{_SURNAME_LIKE})(?![\w-])")
 _TONE_ONLY = re.compile(r"(?:оцени\w*|смотр\w*|настроен\w*|высказал\w*|отозвал\w*|относ\w*)\b[^,;:]{0,80}?"
                         r"(?:сдержанн|осторожн|скептичн|иначе|по-другому|прохладн|оптимистичн|пессимистичн|критичн|"
                         r"жёстче|жестче|мягче|спокойн|тревожн|трезв|позитивн|негативн|по-разному|неоднозначн)\w*(?:\s+\w+){0,3}\s*[.!]?$", re.I)
-OPEN_QUOTES = "«„“"
 PAIRS = {"«": "»", "„": "“", "“": "”", '"': '"'}
 
 
@@ -106,16 +106,8 @@ class Passage:
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each non-empty line block; one or more newlines separate them."""
-    out = []
-    for m in re.finditer(r"[^\n]+", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
+    spans = (_trim(text, m.start(), m.end()) for m in re.finditer(r"[^\n]+", text))
+    return [(s, e) for s, e in spans if e > s]
 
 
 def _is_opener(s: str, i: int) -> bool:

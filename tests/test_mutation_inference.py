@@ -12,6 +12,7 @@ import torch
 
 from model.inference import ModelNotFound, StanceClassifier, _check_model_source, log_odds, quantize_int8, set_threads
 from model.labels import LABELS, UNCLEAR
+from tests.tiny_model import spy_batch_sizes
 
 BAL, PRO, SKEP = LABELS
 
@@ -146,14 +147,7 @@ def test_min_confidence_is_inclusive_and_keeps_the_probabilities(clf):
 
 
 def test_predict_passes_the_batch_size_on(clf, monkeypatch):
-    seen = []
-    real = clf.probabilities
-
-    def spy(texts, batch_size=32, progress=None):
-        seen.append(batch_size)
-        return real(texts, batch_size, progress)
-
-    monkeypatch.setattr(clf, "probabilities", spy)
+    seen = spy_batch_sizes(clf, monkeypatch)
     assert len(clf.predict(["Да.", "Инвестиции.", "Риск."], batch_size=2)) == 3
     assert seen == [2]
 

@@ -17,6 +17,7 @@ import model.predict as predict
 from model.inference import StanceClassifier
 from model.labels import LABELS, UNCLEAR
 from model.predict import load_rows, main, predict_rows, write_rows
+from tests.tiny_model import spy_batch_sizes
 
 BAL, PRO, SKEP = LABELS
 TEXTS = ["Нейтралитет и баланс.", "Инвестиции и коридор.", "Прорыва не будет, только риск."]
@@ -148,14 +149,7 @@ def test_bad_rows_get_empty_results_and_a_reason(clf):
 
 
 def test_predict_rows_uses_the_given_text_column_and_batch_size(clf, monkeypatch):
-    sizes = []
-    real = clf.probabilities
-
-    def spy(texts, batch_size=32, progress=None):
-        sizes.append(batch_size)
-        return real(texts, batch_size, progress)
-
-    monkeypatch.setattr(clf, "probabilities", spy)
+    sizes = spy_batch_sizes(clf, monkeypatch)
     out, _ = predict_rows(clf, [{"body": t} for t in TEXTS], text_column="body", batch_size=2, show_progress=False)
     assert [r["label"] for r in out] == [BAL, PRO, SKEP] and sizes == [2]
 

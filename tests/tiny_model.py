@@ -121,3 +121,16 @@ def _make_peaked(model, tok, seed: int) -> None:
         head[:, :3] = 12.0 * torch.eye(3)
         model.classifier.weight.copy_(head)
         model.classifier.bias.zero_()
+
+
+def spy_batch_sizes(classifier, monkeypatch) -> list[int]:
+    """Record the ``batch_size`` of every ``classifier.probabilities`` call (the calls still run)."""
+    seen: list[int] = []
+    real = classifier.probabilities
+
+    def spy(texts, batch_size=32, progress=None):
+        seen.append(batch_size)
+        return real(texts, batch_size, progress)
+
+    monkeypatch.setattr(classifier, "probabilities", spy)
+    return seen
